@@ -1,0 +1,121 @@
+// dctwin — the headless CLI: run a scenario, validate one. Exit status: 0 done, 2 bad input
+// (one line file:line:col: key.path: problem, nothing written), 1 any other failure.
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <string>
+
+#include "dctwin/sim/reports.h"
+#include "dctwin/sim/scenario_error.h"
+#include "dctwin/sim/scenario_loader.h"
+#include "dctwin/sim/twin.h"
+#include "progress.h"
+#include "summary_table.h"
+
+namespace {
+
+using namespace dctwin;
+
+constexpr int kBadInput = 2;
+
+sim::Scenario load(const std::string& path, const std::filesystem::path& data_dir) {
+  const sim::ScenarioLoader loader(data_dir);
+  if (path.empty()) return loader.load_text(sim::default_scenario_yaml(), sim::kDefaultScenarioName);
+  return loader.load_file(path);
+}
+
+int run_command(const std::string& scenario_path, const std::string& out_dir, std::optional<long long> seed,
+                const std::string& progress_mode, const std::filesystem::path& data_dir) {
+  sim::Scenario scenario = load(scenario_path, data_dir);
+  if (seed) scenario.seed = static_cast<std::uint64_t>(*seed);
+
+  cli::ProgressMode mode = cli::ProgressMode::kAuto;
+  if (progress_mode == "bar") mode = cli::ProgressMode::kBar;
+  if (progress_mode == "jsonl") mode = cli::ProgressMode::kJsonl;
+  if (progress_mode == "none") mode = cli::ProgressMode::kNone;
+  cli::ProgressReporter progress(mode);
+
+  const auto started = std::chrono::steady_clock::now();
+  sim::RunOptions options;
+  options.on_progress = [&progress](const sim::Progress& p) { progress.update(p); };
+  sim::Twin twin(scenario);
+  const sim::RunResult result = twin.run(options);
+  progress.finish();
+  const auto tables = sim::build_reports(scenario, result);
+  sim::write_reports(tables, out_dir);
+  const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+  if (progress.mode() == cli::ProgressMode::kJsonl) {
+    char buf[256];
+    std::snprintf(buf, sizeof buf, "{\"event\":\"done\",\"jobs\":%zu,\"wall_s\":%.3f,\"out\":\"%s\"}",
+                  result.jobs.size(), wall_s, out_dir.c_str());
+    progress.event(buf);
+    return 0;
+  }
+  std::cout << scenario.name << " (" << scenario.source_name << "), seed " << scenario.seed << ", "
+            << models::format_date(scenario.start) << " to " << models::format_date(scenario.end) << "\n\n"
+            << cli::format_summary_table(tables.front());
+  for (const auto& site : scenario.sites) {
+    if (!site.gpu.calibrated) {
+      std::cout << "note: GPU profile '" << site.gpu.id
+                << "' is uncalibrated (datasheet figures and estimates; see data/gpus/)\n";
+      break;
+    }
+  }
+  std::printf("\n%zu jobs simulated in %.2f s wall; reports in %s/\n", result.jobs.size(), wall_s,
+              out_dir.c_str());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"dctwin — digital twin of a multi-site GPU AI-factory programme"};
+  app.set_version_flag("--version", std::string("dctwin ") + DCTWIN_VERSION);
+  app.require_subcommand(1);
+  std::string data_dir = dctwin::sim::default_data_dir().string();
+  app.add_option("--data", data_dir, "folder with GPU profiles and climate data")->capture_default_str();
+
+  auto* run = app.add_subcommand("run", "run a scenario (default: the embedded cassava-baseline) and write CSV reports");
+  std::string scenario_path, out_dir = "out", progress_mode = "auto";
+  std::optional<long long> seed;
+  run->add_option("SCENARIO", scenario_path, "scenario YAML file; omitted: the embedded default");
+  run->add_option("--out", out_dir, "output folder")->capture_default_str();
+  run->add_option("--seed", seed, "random seed, overriding the scenario's")->check(CLI::NonNegativeNumber);
+  run->add_option("--progress", progress_mode, "progress display")
+      ->check(CLI::IsMember({"auto", "bar", "jsonl", "none"}))
+      ->capture_default_str();
+
+  auto* validate = app.add_subcommand("validate", "check a scenario and report the first problem");
+  std::string validate_path;
+  validate->add_option("SCENARIO", validate_path, "scenario YAML file")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kBadInput;
+  }
+
+  try {
+    if (*run) return run_command(scenario_path, out_dir, seed, progress_mode, data_dir);
+    const auto scenario = load(validate_path, data_dir);
+    std::size_t gpus = 0;
+    for (const auto& s : scenario.sites) {
+      for (const auto& p : s.phases) gpus += static_cast<std::size_t>(p.gpus);
+    }
+    std::cout << validate_path << ": ok (" << scenario.sites.size() << " sites, " << gpus << " GPUs, "
+              << scenario.job_classes.size() << " job classes)\n";
+    return 0;
+  } catch (const dctwin::sim::ScenarioError& e) {
+    std::cerr << e.what() << '\n';
+    return kBadInput;
+  } catch (const std::exception& e) {
+    std::cerr << "dctwin: " << e.what() << '\n';
+    return 1;
+  }
+}

@@ -1,0 +1,27 @@
+#pragma once
+// The CSV reports of a run (columns: docs/reports.md), built in memory, then written
+// atomically: every file goes to a temporary name in the output folder and is renamed into
+// place only when all were written, so a failed run leaves no partial report.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "dctwin/sim/run_result.h"
+#include "dctwin/sim/scenario.h"
+
+namespace dctwin::sim {
+
+struct Table {
+  std::string file_name;  // e.g. "summary.csv"
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+};
+
+std::vector<Table> build_reports(const Scenario& scenario, const RunResult& result);
+
+// Throws std::runtime_error when the folder can't be written; nothing is left half-written.
+void write_reports(const std::vector<Table>& tables, const std::filesystem::path& out_dir);
+
+std::string to_csv(const Table& table);
+
+}  // namespace dctwin::sim
