@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# dctwin as a user runs it: validate, run, determinism, bad input. Needs DCTWIN and DATA.
+set -uo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+tiny=$here/data/tiny.yaml
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+"$DCTWIN" --version | grep -q '^dctwin [0-9]' || fail "--version"
+"$DCTWIN" --help | grep -q 'validate' || fail "--help lists the commands"
+
+out=$("$DCTWIN" validate "$tiny") || fail "validate tiny exits 0"
+[[ "$out" == *"ok (2 sites, 32 GPUs, 2 job classes)"* ]] || fail "validate summary: $out"
+
+# Same seed, same bytes; another seed, other bytes.
+"$DCTWIN" run "$tiny" --out "$work/a" --progress none >/dev/null || fail "run a"
+"$DCTWIN" run "$tiny" --out "$work/b" --progress none >/dev/null || fail "run b"
+"$DCTWIN" run "$tiny" --out "$work/c" --seed 99 --progress none >/dev/null || fail "run c"
+for f in summary.csv site_monthly.csv jobs.csv; do
+  [[ -s "$work/a/$f" ]] || fail "$f written"
+  cmp -s "$work/a/$f" "$work/b/$f" || fail "$f differs between two runs with one seed"
+done
+cmp -s "$work/a/jobs.csv" "$work/c/jobs.csv" && fail "another seed gives the same jobs"
+ls -A "$work/a" | grep -q partial && fail "temporary files left behind"
+# tiny spans January and February 2026 for both sites.
+[[ $(grep -c '^alpha,2026-0[12],' "$work/a/site_monthly.csv") == 2 ]] || fail "alpha months"
+[[ $(grep -c '^beta,2026-0[12],' "$work/a/site_monthly.csv") == 2 ]] || fail "beta months"
+
+# --progress=jsonl: every stdout line is a JSON object, the last one says done.
+"$DCTWIN" run "$tiny" --out "$work/j" --progress=jsonl >"$work/j.out" || fail "jsonl run"
+grep -vq '^{.*}$' "$work/j.out" && fail "a jsonl line is not an object"
+tail -n1 "$work/j.out" | grep -q '"event":"done"' || fail "jsonl ends with done"
+grep -q '"event":"progress","percent":100' "$work/j.out" || fail "jsonl reaches 100 %"
+
+# Planted mistakes: one line file:line:col: key.path: problem, exit 2, nothing written.
+plant() {  # name, sed expression, expected line prefix (after the file name)
+  local bad="$work/$1.yaml"
+  sed "$2" "$tiny" >"$bad"
+  local msg rc
+  msg=$("$DCTWIN" run "$bad" --out "$work/out-$1" --progress none 2>&1 >/dev/null)
+  rc=$?
+  [[ $rc == 2 ]] || fail "$1: exit status $rc, expected 2"
+  [[ $(printf '%s\n' "$msg" | wc -l) == 1 ]] || fail "$1: more than one line: $msg"
+  [[ "$msg" == "$bad:$3"* ]] || fail "$1: got '$msg', expected '$bad:$3...'"
+  [[ -e "$work/out-$1" ]] && fail "$1: output folder written"
+  "$DCTWIN" validate "$bad" >/dev/null 2>&1
+  [[ $? == 2 ]] || fail "$1: validate exit status"
+}
+plant unknown-key 's/^    climate: cairo/    climat: cairo/' "26:5: sites[1].climat: unknown key 'climat'; did you mean 'climate'?"
+plant wrong-type 's/gpus: 16}/gpus: many}/' "19:34: sites[0].phases[0].gpus: expected an integer, got 'many'"
+plant out-of-range 's/step_minutes: 60/step_minutes: 0/' "7:15: step_minutes: value 0 is out of range [1, 1440]"
+plant dates-order 's/^end: 2026-02-06/end: 2025-12-31/' "5:6: end: end 2025-12-31 is not after start 2026-01-30"
+plant missing-file 's/gpu: h100-sxm/gpu: h200-nvl/' "15:10: sites[0].gpu: GPU profile 'h200-nvl' not found"
+plant bad-yaml 's/^name: tiny/name: [tiny/' ""
+
+msg=$("$DCTWIN" run "$work/nope.yaml" --out "$work/out-nope" 2>&1 >/dev/null); rc=$?
+[[ $rc == 2 && "$msg" == "$work/nope.yaml:0:0: (document): cannot read scenario file" ]] || fail "missing scenario: $rc $msg"
+"$DCTWIN" run --no-such-flag >/dev/null 2>&1; [[ $? == 2 ]] || fail "unknown flag exits 2"
+
+if [[ $failures -gt 0 ]]; then echo "$failures failed"; exit 1; fi
+echo "end_to_end: all checks passed"

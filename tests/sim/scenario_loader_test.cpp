@@ -1,0 +1,126 @@
+// Schema errors point at the offending node: file:line:col: key.path: problem.
+#include "dctwin/sim/scenario_loader.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "dctwin/sim/scenario_error.h"
+
+namespace {
+
+using dctwin::sim::ScenarioError;
+using dctwin::sim::ScenarioLoader;
+
+std::string tiny_text() {
+  std::ifstream in(DCTWIN_TEST_DATA_DIR "/tiny.yaml");
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string replace(std::string text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  return text.replace(at, from.size(), to);
+}
+
+// The error a text gives, or a failure when it loads.
+ScenarioError error_of(const std::string& text) {
+  try {
+    ScenarioLoader(DCTWIN_DATA_DIR).load_text(text, "t.yaml");
+  } catch (const ScenarioError& e) {
+    return e;
+  }
+  ADD_FAILURE() << "expected a ScenarioError";
+  return ScenarioError("", 0, 0, "", "");
+}
+
+}  // namespace
+
+TEST(ScenarioLoader, LoadsTheTinyScenario) {
+  const auto s = ScenarioLoader(DCTWIN_DATA_DIR).load_file(DCTWIN_TEST_DATA_DIR "/tiny.yaml");
+  ASSERT_EQ(s.sites.size(), 2u);
+  EXPECT_EQ(s.sites[1].phases[1].gpus, 8);
+  EXPECT_EQ(s.sites[0].gpu.gpus_per_node, 8);
+  EXPECT_DOUBLE_EQ(s.sites[1].climate.mean_drybulb_c[6], 28.2);  // Cairo, July
+  EXPECT_EQ(s.step_s, 3600.0);
+  EXPECT_EQ(s.job_classes[1].gpus, (std::vector<int>{8, 16}));
+}
+
+TEST(ScenarioLoader, LoadsTheEmbeddedDefault) {
+  const auto s = ScenarioLoader(DCTWIN_DATA_DIR).load_text(dctwin::sim::default_scenario_yaml(), "default");
+  ASSERT_EQ(s.sites.size(), 5u);
+  int gpus = 0;
+  for (const auto& site : s.sites) {
+    for (const auto& p : site.phases) gpus += p.gpus;
+  }
+  EXPECT_EQ(gpus, 12000);
+  EXPECT_EQ(s.budget_usd, 720e6);
+  EXPECT_EQ(s.sites[0].country, "ZA");
+  EXPECT_GE(s.job_classes.size(), 4u);
+}
+
+TEST(ScenarioLoader, UnknownKeySuggestsTheNearOne) {
+  const auto e = error_of(replace(tiny_text(), "    climate: cairo", "    climat: cairo"));
+  EXPECT_EQ(e.line(), 26);
+  EXPECT_EQ(e.column(), 5);
+  EXPECT_EQ(e.key_path(), "sites[1].climat");
+  EXPECT_NE(e.problem().find("did you mean 'climate'?"), std::string::npos) << e.what();
+  EXPECT_EQ(std::string(e.what()).rfind("t.yaml:26:5: sites[1].climat: unknown key", 0), 0u) << e.what();
+}
+
+TEST(ScenarioLoader, WrongType) {
+  const auto e = error_of(replace(tiny_text(), "gpus: 16}", "gpus: sixteen}"));
+  EXPECT_EQ(e.line(), 19);
+  EXPECT_EQ(e.key_path(), "sites[0].phases[0].gpus");
+  EXPECT_NE(e.problem().find("expected an integer"), std::string::npos) << e.what();
+}
+
+TEST(ScenarioLoader, ValueOutOfRange) {
+  const auto e = error_of(replace(tiny_text(), "pue_at_reference: 1.2,", "pue_at_reference: 0.9,"));
+  EXPECT_EQ(e.line(), 17);
+  EXPECT_EQ(e.key_path(), "sites[0].facility.pue_at_reference");
+  EXPECT_NE(e.problem().find("out of range"), std::string::npos) << e.what();
+}
+
+TEST(ScenarioLoader, DatesOutOfOrder) {
+  auto e = error_of(replace(tiny_text(), "end: 2026-02-06", "end: 2026-01-01"));
+  EXPECT_EQ(e.line(), 5);
+  EXPECT_EQ(e.key_path(), "end");
+  e = error_of(replace(tiny_text(), "{date: 2026-02-03, gpus: 8}", "{date: 2026-01-31, gpus: 8}"));
+  EXPECT_EQ(e.key_path(), "sites[1].phases[1].date");
+  EXPECT_NE(e.problem().find("date order"), std::string::npos) << e.what();
+}
+
+TEST(ScenarioLoader, MissingReferencedFile) {
+  auto e = error_of(replace(tiny_text(), "gpu: h100-sxm\n    climate: cairo", "gpu: h100-sx\n    climate: cairo"));
+  EXPECT_EQ(e.key_path(), "sites[1].gpu");
+  EXPECT_NE(e.problem().find("did you mean 'h100-sxm'?"), std::string::npos) << e.what();
+  e = error_of(replace(tiny_text(), "climate: cairo", "climate: timbuktu"));
+  EXPECT_EQ(e.key_path(), "sites[1].climate");
+  e = error_of(replace(tiny_text(), "gpu: h100-sxm\n    climate: cairo", "gpu: profiles/missing.yaml\n    climate: cairo"));
+  EXPECT_NE(e.problem().find("not found"), std::string::npos) << e.what();
+}
+
+TEST(ScenarioLoader, MissingKeyWholeNodesAndShares) {
+  auto e = error_of(replace(tiny_text(), "seed: 7\n", ""));
+  EXPECT_EQ(e.key_path(), "");
+  EXPECT_NE(e.problem().find("missing required key 'seed'"), std::string::npos) << e.what();
+  e = error_of(replace(tiny_text(), "gpus: 16}", "gpus: 12}"));
+  EXPECT_NE(e.problem().find("whole number of 8-GPU nodes"), std::string::npos) << e.what();
+  e = error_of(replace(tiny_text(), "share_of_gpu_hours: 0.4", "share_of_gpu_hours: 0.5"));
+  EXPECT_EQ(e.key_path(), "workload.classes");
+  e = error_of(replace(tiny_text(), "{gpus: 16, weight: 0.5}", "{gpus: 32, weight: 0.5}"));
+  EXPECT_NE(e.problem().find("could never start"), std::string::npos) << e.what();
+  e = error_of(replace(tiny_text(), "seed: 7\n", "seed: 7\nseed: 8\n"));
+  EXPECT_NE(e.problem().find("appears twice"), std::string::npos) << e.what();
+}
+
+TEST(ScenarioLoader, YamlSyntaxErrorHasItsPosition) {
+  const auto e = error_of(replace(tiny_text(), "name: tiny", "name: [tiny"));
+  EXPECT_GT(e.line(), 0);
+  EXPECT_NE(e.problem().find("YAML syntax"), std::string::npos) << e.what();
+}
