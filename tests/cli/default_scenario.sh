@@ -17,7 +17,13 @@ for s in $sites; do
   grep -q ",$s," "$work/jobs.csv" || { echo "no job at site $s"; exit 1; }
 done
 [[ $(wc -l <"$work/summary.csv") == 7 ]] || { echo "summary: expected header + 5 sites + programme"; exit 1; }
-# Every site is online from its commissioning month on and does work there.
-awk -F, 'NR > 1 && $3 > 0 && $4 <= 0 { print "no IT energy: " $0; bad = 1 } END { exit bad }' "$work/site_monthly.csv"
-awk -F, 'NR > 1 && $1 == "za" && $2 >= "2025-08" && ($9 < 0.2 || $9 > 1.0001) { print "za utilization: " $0; bad = 1 } END { exit bad }' "$work/site_monthly.csv"
+# Columns by name: every site does work once online, and draws nothing before.
+check() {  # awk condition over named columns, message
+  awk -F, -v msg="$2" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } '"$1"' { print msg ": " $0; bad = 1 } END { exit bad }' "$work/site_monthly.csv"
+}
+check '$c["gpus_online"] > 0 && $c["it_mwh"] <= 0' "online without IT energy"
+check '$c["gpus_online"] == 0 && $c["facility_mwh"] != 0' "facility energy before commissioning"
+check '$c["site"] == "za" && $c["month"] >= "2025-08" && ($c["utilization"] < 0.2 || $c["utilization"] > 1.0001)' "za utilization"
+check '$c["it_mwh"] > 0 && ($c["pue"] < 1.02 || $c["pue"] > 2)' "implausible PUE"
+[[ $(wc -l <"$work/programme_monthly.csv") == 49 ]] || { echo "programme_monthly: expected 48 months"; exit 1; }
 echo "default_scenario: reports cover 5 sites x 48 months"

@@ -18,7 +18,7 @@ out=$("$DCTWIN" validate "$tiny") || fail "validate tiny exits 0"
 "$DCTWIN" run "$tiny" --out "$work/a" --progress none >/dev/null || fail "run a"
 "$DCTWIN" run "$tiny" --out "$work/b" --progress none >/dev/null || fail "run b"
 "$DCTWIN" run "$tiny" --out "$work/c" --seed 99 --progress none >/dev/null || fail "run c"
-for f in summary.csv site_monthly.csv jobs.csv; do
+for f in summary.csv site_monthly.csv programme_monthly.csv jobs.csv; do
   [[ -s "$work/a/$f" ]] || fail "$f written"
   cmp -s "$work/a/$f" "$work/b/$f" || fail "$f differs between two runs with one seed"
 done
@@ -48,11 +48,11 @@ plant() {  # name, sed expression, expected line prefix (after the file name)
   "$DCTWIN" validate "$bad" >/dev/null 2>&1
   [[ $? == 2 ]] || fail "$1: validate exit status"
 }
-plant unknown-key 's/^    climate: cairo/    climat: cairo/' "26:5: sites[1].climat: unknown key 'climat'; did you mean 'climate'?"
-plant wrong-type 's/gpus: 16}/gpus: many}/' "19:34: sites[0].phases[0].gpus: expected an integer, got 'many'"
+plant unknown-key 's/^    climate: cairo/    climat: cairo/' "40:5: sites[1].climat: unknown key 'climat'; did you mean 'climate'?"
+plant wrong-type 's/gpus: 16}/gpus: many}/' "33:34: sites[0].phases[0].gpus: expected an integer, got 'many'"
 plant out-of-range 's/step_minutes: 60/step_minutes: 0/' "7:15: step_minutes: value 0 is out of range [1, 1440]"
 plant dates-order 's/^end: 2026-02-06/end: 2025-12-31/' "5:6: end: end 2025-12-31 is not after start 2026-01-30"
-plant missing-file 's/gpu: h100-sxm/gpu: h200-nvl/' "15:10: sites[0].gpu: GPU profile 'h200-nvl' not found"
+plant missing-file 's/gpu: h100-sxm/gpu: h200-nvl/' "25:10: sites[0].gpu: GPU profile 'h200-nvl' not found"
 plant bad-yaml 's/^name: tiny/name: [tiny/' ""
 
 msg=$("$DCTWIN" run "$work/nope.yaml" --out "$work/out-nope" 2>&1 >/dev/null); rc=$?

@@ -57,16 +57,21 @@ TEST(Energy, BusyNodesMatchTheJobRecords) {
   }
 }
 
-TEST(Energy, FacilityIsItTimesPueEveryStep) {
+TEST(Energy, FacilityBalanceHoldsEveryStep) {
   const auto s = tiny();
   const auto r = dctwin::sim::Twin(s).run();
   for (std::size_t si = 0; si < s.sites.size(); ++si) {
-    const auto& pue = s.sites[si].pue;
     for (const auto& step : r.sites[si].steps) {
-      const double expected_pue =
-          pue.pue_at_reference + pue.pue_per_kelvin_above * std::max(0.0, step.drybulb_c - pue.reference_drybulb_c);
-      EXPECT_DOUBLE_EQ(step.pue, expected_pue);
-      EXPECT_NEAR(step.facility_energy_j, step.it_energy_j * expected_pue, 1e-6 * step.facility_energy_j + 1e-9);
+      const double parts = step.it_energy_j + step.cooling_energy_j + step.pdu_loss_j + step.ups_loss_j +
+                           step.transformer_loss_j;
+      EXPECT_NEAR(step.facility_energy_j, parts, 1e-9 * parts + 1e-6);
+      EXPECT_NEAR(step.grid_energy_j + step.generator_energy_j, step.facility_energy_j, 1e-9 * parts + 1e-6);
+      if (step.it_energy_j > 0) {
+        EXPECT_GT(step.pue, 1.0);
+        EXPECT_LT(step.pue, 2.0);
+        EXPECT_GT(step.cooling_energy_j, 0);
+        EXPECT_GT(step.transformer_loss_j, 0);
+      }
       EXPECT_LE(step.gpus_busy, step.gpus_online);
     }
   }
@@ -78,7 +83,7 @@ TEST(Scheduling, FcfsJobsRunTheirDurationAndNeverOvertake) {
   std::vector<double> last_start(s.sites.size(), -1);
   int finished = 0;
   for (const auto& j : r.jobs) {  // in submission order
-    if (j.state == dctwin::sim::JobState::kFinished) {
+    if (j.state == dctwin::sim::JobState::kFinished && j.interruptions == 0) {
       ++finished;
       EXPECT_NEAR(j.end_s - j.start_s, j.job.duration_s, 1e-6 * j.job.duration_s);
       EXPECT_EQ(j.nodes, j.job.gpus < 8 ? 1 : j.job.gpus / 8);
@@ -92,4 +97,77 @@ TEST(Scheduling, FcfsJobsRunTheirDurationAndNeverOvertake) {
     last_start[j.job.site] = j.start_s;
   }
   EXPECT_GT(finished, 10);
+}
+
+TEST(Capping, ACappedSiteDrawsNoMoreThanItsLimitAndJobsSlowDown) {
+  auto s = tiny();
+  s.sites.resize(1);
+  s.sites[0].demand = {{s.start, 12000}};  // above the 16 GPUs' 11,700 GPU-hours a month
+  s.sites[0].power_limit_w = 12000;        // design facility load is about 20 kW
+  const auto r = dctwin::sim::Twin(s).run();
+  double capped_s = 0;
+  for (const auto& step : r.sites[0].steps) {
+    EXPECT_LE(step.facility_energy_j / 3600.0, 12000.0 * (1 + 1e-9));
+    capped_s += step.capped_s;
+    EXPECT_LE(step.pstate, 5);
+  }
+  EXPECT_GT(capped_s, 3600);
+  int slowed = 0, finished = 0;
+  for (const auto& j : r.jobs) {
+    if (j.state != dctwin::sim::JobState::kFinished) continue;
+    ++finished;
+    EXPECT_GE(j.end_s - j.start_s, j.job.duration_s * (1 - 1e-9));
+    slowed += j.end_s - j.start_s > j.job.duration_s * 1.05;
+  }
+  EXPECT_GT(finished, 5);
+  EXPECT_GT(slowed, 0) << "throttled jobs run slower";
+}
+
+TEST(Outages, WithoutGeneratorsTheSiteGoesDarkAndJobsRestart) {
+  auto s = tiny();
+  s.sites.resize(1);
+  s.sites[0].grid.outages = {"test", 2000, 3, 2, 4};  // about half the time without grid
+  s.sites[0].backup.generator_units = 0;
+  const auto r = dctwin::sim::Twin(s).run();
+  const auto& site = r.sites[0];
+  ASSERT_FALSE(site.outages.empty());
+  int dark_steps = 0;
+  for (const auto& step : site.steps) {
+    EXPECT_EQ(step.generator_l, 0.0);
+    if (step.outage_s >= 3600 - 1e-6) {  // the whole step without grid and no generator
+      ++dark_steps;
+      EXPECT_NEAR(step.it_energy_j, 0.0, 1e-6);
+    }
+  }
+  EXPECT_GT(dark_steps, 5);
+  int interrupted = 0;
+  for (const auto& j : r.jobs) {
+    if (j.interruptions == 0) continue;
+    ++interrupted;
+    EXPECT_GT(j.lost_gpu_s, 0);
+  }
+  EXPECT_GT(interrupted, 0);
+}
+
+TEST(Outages, GeneratorsCarryTheLoadAndBurnFuel) {
+  auto s = tiny();
+  s.sites.resize(1);
+  s.sites[0].grid.outages = {"test", 2000, 3, 2, 4};
+  const auto r = dctwin::sim::Twin(s).run();
+  double fuel = 0, generator_j = 0;
+  for (const auto& step : r.sites[0].steps) {
+    if (step.outage_s > 0) {
+      EXPECT_GT(step.generator_l, 0);
+    }
+    if (step.outage_s >= 3600 - 1e-6) {
+      EXPECT_NEAR(step.grid_energy_j, 0.0, 1e-6);
+    }
+    fuel += step.generator_l;
+    generator_j += step.generator_energy_j;
+    EXPECT_NEAR(step.co2_diesel_kg, step.generator_l * 2.66155, 1e-9);
+  }
+  EXPECT_GT(fuel, 0);
+  // A 1,664 kW genset at a few percent load burns far more per kWh than at full load.
+  EXPECT_GT(fuel / (generator_j / 3.6e6), 0.24);
+  for (const auto& j : r.jobs) EXPECT_EQ(j.interruptions, 0) << "the UPS bridges the 10 s start";
 }

@@ -45,7 +45,16 @@ TEST(ScenarioLoader, LoadsTheTinyScenario) {
   ASSERT_EQ(s.sites.size(), 2u);
   EXPECT_EQ(s.sites[1].phases[1].gpus, 8);
   EXPECT_EQ(s.sites[0].gpu.gpus_per_node, 8);
-  EXPECT_DOUBLE_EQ(s.sites[1].climate.mean_drybulb_c[6], 28.2);  // Cairo, July
+  EXPECT_DOUBLE_EQ(s.sites[1].climate.monthly.mean_drybulb_c[6], 28.2);  // Cairo, July
+  EXPECT_DOUBLE_EQ(s.sites[1].climate.monthly.mean_rh[6], 0.59);
+  EXPECT_DOUBLE_EQ(s.sites[1].climate.monthly.altitude_m, 74);
+  EXPECT_EQ(s.sites[1].cooling.kind, dctwin::models::CoolingKind::kHybrid);
+  EXPECT_DOUBLE_EQ(s.sites[1].cooling.liquid_fraction, 0.7);
+  EXPECT_DOUBLE_EQ(s.sites[0].grid.connection_w, 1e6);
+  EXPECT_DOUBLE_EQ(s.sites[0].grid.carbon_g_per_kwh, 708);
+  EXPECT_EQ(s.sites[1].grid.outages.id, "eg-loadshedding-2023-24");
+  EXPECT_EQ(s.sites[1].backup.generator_units, 1);
+  EXPECT_NEAR(s.capex_terms[0].lead_time_s, 26 * 7 * 86400.0, 1e-6);
   EXPECT_EQ(s.step_s, 3600.0);
   EXPECT_EQ(s.job_classes[1].gpus, (std::vector<int>{8, 16}));
 }
@@ -65,24 +74,24 @@ TEST(ScenarioLoader, LoadsTheEmbeddedDefault) {
 
 TEST(ScenarioLoader, UnknownKeySuggestsTheNearOne) {
   const auto e = error_of(replace(tiny_text(), "    climate: cairo", "    climat: cairo"));
-  EXPECT_EQ(e.line(), 26);
+  EXPECT_EQ(e.line(), 40);
   EXPECT_EQ(e.column(), 5);
   EXPECT_EQ(e.key_path(), "sites[1].climat");
   EXPECT_NE(e.problem().find("did you mean 'climate'?"), std::string::npos) << e.what();
-  EXPECT_EQ(std::string(e.what()).rfind("t.yaml:26:5: sites[1].climat: unknown key", 0), 0u) << e.what();
+  EXPECT_EQ(std::string(e.what()).rfind("t.yaml:40:5: sites[1].climat: unknown key", 0), 0u) << e.what();
 }
 
 TEST(ScenarioLoader, WrongType) {
   const auto e = error_of(replace(tiny_text(), "gpus: 16}", "gpus: sixteen}"));
-  EXPECT_EQ(e.line(), 19);
+  EXPECT_EQ(e.line(), 33);
   EXPECT_EQ(e.key_path(), "sites[0].phases[0].gpus");
   EXPECT_NE(e.problem().find("expected an integer"), std::string::npos) << e.what();
 }
 
 TEST(ScenarioLoader, ValueOutOfRange) {
-  const auto e = error_of(replace(tiny_text(), "pue_at_reference: 1.2,", "pue_at_reference: 0.9,"));
-  EXPECT_EQ(e.line(), 17);
-  EXPECT_EQ(e.key_path(), "sites[0].facility.pue_at_reference");
+  const auto e = error_of(replace(tiny_text(), "{connection_mw: 1, tariff: za", "{connection_mw: 0, tariff: za"));
+  EXPECT_EQ(e.line(), 28);
+  EXPECT_EQ(e.key_path(), "sites[0].grid.connection_mw");
   EXPECT_NE(e.problem().find("out of range"), std::string::npos) << e.what();
 }
 
@@ -123,4 +132,22 @@ TEST(ScenarioLoader, YamlSyntaxErrorHasItsPosition) {
   const auto e = error_of(replace(tiny_text(), "name: tiny", "name: [tiny"));
   EXPECT_GT(e.line(), 0);
   EXPECT_NE(e.problem().find("YAML syntax"), std::string::npos) << e.what();
+}
+
+TEST(ScenarioLoader, FacilityChoicesAreChecked) {
+  auto e = error_of(replace(tiny_text(), "{kind: air-cooled-chiller}", "{kind: air-cooled-chillers}"));
+  EXPECT_EQ(e.key_path(), "sites[0].cooling.kind");
+  EXPECT_NE(e.problem().find("did you mean 'air-cooled-chiller'?"), std::string::npos) << e.what();
+  e = error_of(replace(tiny_text(), "{kind: hybrid, liquid_fraction: 0.7}", "{kind: hybrid}"));
+  EXPECT_EQ(e.key_path(), "sites[1].cooling");
+  EXPECT_NE(e.problem().find("liquid_fraction"), std::string::npos) << e.what();
+  e = error_of(replace(tiny_text(), "{kind: air-cooled-chiller}", "{kind: air-cooled-chiller, liquid_fraction: 0.5}"));
+  EXPECT_EQ(e.key_path(), "sites[0].cooling.liquid_fraction");
+  e = error_of(replace(tiny_text(), "tariff: za-megaflex-2026,", "tariff: za-megaflx-2026,"));
+  EXPECT_EQ(e.key_path(), "sites[0].grid.tariff");
+  EXPECT_NE(e.problem().find("did you mean 'za-megaflex-2026'?"), std::string::npos) << e.what();
+  e = error_of(replace(tiny_text(), "outages: none}", "outages: za-loadshedding-2030}"));
+  EXPECT_EQ(e.key_path(), "sites[0].grid.outages");
+  e = error_of(replace(tiny_text(), "shell: 0.3, fit_out", "shell: 0.4, fit_out"));
+  EXPECT_EQ(e.key_path(), "costs.facility_split");
 }

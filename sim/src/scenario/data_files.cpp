@@ -1,8 +1,10 @@
 #include "data_files.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
+#include "dctwin/models/psychrometrics.h"
 #include "yaml_reader.h"
 
 namespace dctwin::sim::detail {
@@ -110,33 +112,178 @@ models::GpuProfile read_gpu_profile(const std::filesystem::path& path, const std
   return p;
 }
 
-std::map<std::string, ClimateNormals> read_climate_normals(const std::filesystem::path& path) {
-  const CsvTable t = read_csv(path);
-  static const char* kMonths[12] = {"jan", "feb", "mar", "apr", "may", "jun",
-                                    "jul", "aug", "sep", "oct", "nov", "dec"};
-  if (t.header.size() < 15 || t.header[0] != "climate" || t.header[1] != "metric" ||
-      t.header[14] != "source") {
-    throw ScenarioError(path.string(), 1, 1, "", "header must be climate,metric,jan..dec,source[,...]");
+namespace {
+
+double number_cell(const CsvTable& t, std::size_t row, std::size_t col, const std::string& file) {
+  const std::string& cell = t.rows[row][col];
+  char* end = nullptr;
+  const double x = std::strtod(cell.c_str(), &end);
+  if (cell.empty() || end != cell.c_str() + cell.size()) {
+    throw ScenarioError(file, t.row_lines[row], 1, t.header[col], "expected a number, got '" + cell + "'");
+  }
+  return x;
+}
+
+std::size_t column(const CsvTable& t, const std::string& name, const std::string& file) {
+  for (std::size_t i = 0; i < t.header.size(); ++i) {
+    if (t.header[i] == name) return i;
+  }
+  throw ScenarioError(file, 1, 1, "", "header lacks the column '" + name + "'");
+}
+
+void require_source(const CsvTable& t, std::size_t row, const std::string& file) {
+  if (t.rows[row][column(t, "source", file)].empty()) {
+    throw ScenarioError(file, t.row_lines[row], 1, t.rows[row][0], "row has no source");
+  }
+}
+
+}  // namespace
+
+std::map<std::string, ClimateNormals> read_climates(const std::filesystem::path& dir) {
+  const std::string file = (dir / "monthly_normals.csv").string();
+  const CsvTable t = read_csv(file);
+  if (t.header.size() < 15 || t.header[0] != "climate" || t.header[1] != "metric" || t.header[14] != "source") {
+    throw ScenarioError(file, 1, 1, "", "header must be climate,metric,jan..dec,source[,...]");
   }
   std::map<std::string, ClimateNormals> out;
+  std::map<std::string, int> metrics_seen;
   for (std::size_t r = 0; r < t.rows.size(); ++r) {
-    const auto& row = t.rows[r];
-    if (row[1] != "mean_drybulb_c") continue;
-    if (row[14].empty()) throw ScenarioError(path.string(), t.row_lines[r], 1, row[0], "row has no source");
-    ClimateNormals c;
-    c.id = row[0];
-    for (int m = 0; m < 12; ++m) {
-      const std::string& cell = row[static_cast<std::size_t>(m) + 2];
-      char* end = nullptr;
-      c.mean_drybulb_c[static_cast<std::size_t>(m)] = std::strtod(cell.c_str(), &end);
-      if (cell.empty() || end != cell.c_str() + cell.size()) {
-        throw ScenarioError(path.string(), t.row_lines[r], 1, c.id + "." + kMonths[m],
-                            "expected a number, got '" + cell + "'");
-      }
+    require_source(t, r, file);
+    const std::string& id = t.rows[r][0];
+    const std::string& metric = t.rows[r][1];
+    ClimateNormals& c = out[id];
+    c.id = id;
+    std::array<double, 12>* target = nullptr;
+    double scale = 1;
+    if (metric == "mean_drybulb_c") target = &c.monthly.mean_drybulb_c;
+    if (metric == "mean_daily_range_k") target = &c.monthly.mean_daily_range_k;
+    if (metric == "mean_rh_pct") {
+      target = &c.monthly.mean_rh;
+      scale = 0.01;
     }
-    out[c.id] = c;
+    if (!target) continue;
+    for (std::size_t m = 0; m < 12; ++m) (*target)[m] = number_cell(t, r, m + 2, file) * scale;
+    ++metrics_seen[id];
+  }
+  for (const auto& [id, n] : metrics_seen) {
+    if (n != 3) throw ScenarioError(file, 0, 0, id, "needs mean_drybulb_c, mean_daily_range_k and mean_rh_pct rows");
+  }
+  const std::string stations = (dir / "stations.csv").string();
+  const CsvTable st = read_csv(stations);
+  const std::size_t alt = column(st, "altitude_m", stations);
+  for (std::size_t r = 0; r < st.rows.size(); ++r) {
+    require_source(st, r, stations);
+    auto it = out.find(st.rows[r][0]);
+    if (it != out.end()) it->second.monthly.altitude_m = number_cell(st, r, alt, stations);
   }
   return out;
+}
+
+std::map<std::string, models::Tariff> read_tariffs(const std::filesystem::path& path) {
+  const std::string file = path.string();
+  const CsvTable t = read_csv(path);
+  const std::size_t band = column(t, "band", file), start = column(t, "start_hour", file),
+                    end = column(t, "end_hour", file), weekdays = column(t, "weekdays", file),
+                    weekends = column(t, "weekends", file), price = column(t, "usd_per_kwh", file);
+  std::map<std::string, models::Tariff> out;
+  std::map<std::string, bool> has_flat;
+  for (std::size_t r = 0; r < t.rows.size(); ++r) {
+    require_source(t, r, file);
+    models::Tariff& tariff = out[t.rows[r][0]];
+    if (t.rows[r][band] == "flat") {
+      tariff.flat_usd_per_kwh = number_cell(t, r, price, file);
+      has_flat[t.rows[r][0]] = true;
+      continue;
+    }
+    models::TouBand b;
+    b.start_hour = static_cast<int>(number_cell(t, r, start, file));
+    b.end_hour = static_cast<int>(number_cell(t, r, end, file));
+    b.weekdays = number_cell(t, r, weekdays, file) != 0;
+    b.weekends = number_cell(t, r, weekends, file) != 0;
+    b.usd_per_kwh = number_cell(t, r, price, file);
+    tariff.bands.push_back(b);
+  }
+  for (auto& [id, tariff] : out) {
+    if (!has_flat[id]) throw ScenarioError(file, 0, 0, id, "tariff has no 'flat' band for the remaining hours");
+    try {
+      models::validate(tariff);
+    } catch (const std::invalid_argument& e) {
+      throw ScenarioError(file, 0, 0, id, e.what());
+    }
+  }
+  return out;
+}
+
+std::map<std::string, models::OutageProfile> read_outage_profiles(const std::filesystem::path& path) {
+  const std::string file = path.string();
+  const CsvTable t = read_csv(path);
+  const std::size_t rate = column(t, "events_per_year", file), mean = column(t, "mean_duration_h", file),
+                    lo = column(t, "min_duration_h", file), hi = column(t, "max_duration_h", file);
+  std::map<std::string, models::OutageProfile> out;
+  for (std::size_t r = 0; r < t.rows.size(); ++r) {
+    require_source(t, r, file);
+    models::OutageProfile p;
+    p.id = t.rows[r][0];
+    p.events_per_year = number_cell(t, r, rate, file);
+    p.mean_duration_h = number_cell(t, r, mean, file);
+    p.min_duration_h = number_cell(t, r, lo, file);
+    p.max_duration_h = number_cell(t, r, hi, file);
+    try {
+      models::validate(p);
+    } catch (const std::invalid_argument& e) {
+      throw ScenarioError(file, t.row_lines[r], 1, p.id, e.what());
+    }
+    out[p.id] = p;
+  }
+  return out;
+}
+
+std::map<std::string, double> read_carbon_intensity(const std::filesystem::path& path) {
+  const std::string file = path.string();
+  const CsvTable t = read_csv(path);
+  const std::size_t g = column(t, "g_co2_per_kwh", file);
+  std::map<std::string, double> out;
+  for (std::size_t r = 0; r < t.rows.size(); ++r) {
+    require_source(t, r, file);
+    out[t.rows[r][0]] = number_cell(t, r, g, file);
+  }
+  return out;
+}
+
+std::vector<models::WeatherHour> read_epw(const std::filesystem::path& path) {
+  const std::string file = path.string();
+  std::ifstream in(path);
+  if (!in) throw ScenarioError(file, 0, 0, "", "cannot read weather file");
+  std::vector<models::WeatherHour> hours;
+  std::string line;
+  int line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (line_no <= 8) continue;  // EPW header records
+    if (line.empty() || line == "\r") continue;
+    const auto f = split_csv_line(line, file, line_no);
+    if (f.size() < 10) throw ScenarioError(file, line_no, 1, "", "an EPW data row has at least 10 fields");
+    auto num = [&](std::size_t i) {
+      char* end = nullptr;
+      const double x = std::strtod(f[i].c_str(), &end);
+      if (f[i].empty() || end != f[i].c_str() + f[i].size()) {
+        throw ScenarioError(file, line_no, 1, "field " + std::to_string(i + 1), "expected a number, got '" + f[i] + "'");
+      }
+      return x;
+    };
+    if (num(1) == 2 && num(2) == 29) continue;  // typical years have no leap day
+    models::WeatherHour h;
+    h.drybulb_c = num(6);
+    h.rh = std::clamp(num(8) / 100.0, 0.01, 1.0);
+    const double pressure_pa = f.size() > 9 ? num(9) : 101325.0;  // EPW field 10: station pressure
+    h.wetbulb_c = models::wet_bulb_c(h.drybulb_c, h.rh, pressure_pa);
+    hours.push_back(h);
+  }
+  if (hours.size() != 8760) {
+    throw ScenarioError(file, line_no, 1, "", "expected 8760 hourly rows after the 8 header lines, got " +
+                                                  std::to_string(hours.size()));
+  }
+  return hours;
 }
 
 }  // namespace dctwin::sim::detail

@@ -21,7 +21,15 @@ CsvTable read_csv(const std::filesystem::path& path);
 
 models::GpuProfile read_gpu_profile(const std::filesystem::path& path, const std::string& id);
 
-// All climates in the file, by id.
-std::map<std::string, ClimateNormals> read_climate_normals(const std::filesystem::path& path);
+// All climates in the folder (monthly_normals.csv and stations.csv), by id.
+std::map<std::string, ClimateNormals> read_climates(const std::filesystem::path& climate_dir);
+
+// data/grid/: tariffs by id, outage profiles by id, carbon intensity by country.
+std::map<std::string, models::Tariff> read_tariffs(const std::filesystem::path& path);
+std::map<std::string, models::OutageProfile> read_outage_profiles(const std::filesystem::path& path);
+std::map<std::string, double> read_carbon_intensity(const std::filesystem::path& path);
+
+// An EPW weather file: 8760 hourly rows (a leap day's rows, if any, are dropped).
+std::vector<models::WeatherHour> read_epw(const std::filesystem::path& path);
 
 }  // namespace dctwin::sim::detail

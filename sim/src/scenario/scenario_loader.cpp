@@ -1,5 +1,6 @@
 #include "dctwin/sim/scenario_loader.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -57,9 +58,7 @@ class Loader {
     s.step_s = 60.0 * static_cast<double>(step_minutes);
     s.budget_usd = root.required("budget_usd").as_number(0, 1e13);
 
-    const YamlValue costs = root.required("costs");
-    costs.expect_map({"server_usd_per_node"});
-    s.server_capex_usd_per_node = costs.required("server_usd_per_node").as_number(0, 1e8);
+    load_costs(root.required("costs"), s);
 
     std::set<std::string> site_ids;
     for (const auto& v : root.required("sites").sequence(1)) {
@@ -72,8 +71,43 @@ class Loader {
   }
 
  private:
+  static void load_costs(const YamlValue& costs, Scenario& s) {
+    costs.expect_map({"server_usd_per_node", "network_fraction_of_servers", "maintenance_fraction_per_year",
+                      "budget_includes_opex", "facility_split", "liquid_cooling_plant_premium", "terms"});
+    s.server_capex_usd_per_node = costs.required("server_usd_per_node").as_number(0, 1e8);
+    s.network_fraction_of_servers = costs.required("network_fraction_of_servers").as_number(0, 2);
+    s.maintenance_fraction_per_year = costs.required("maintenance_fraction_per_year").as_number(0, 0.5);
+    if (auto b = costs.optional("budget_includes_opex")) s.budget_includes_opex = boolean(*b);
+    const YamlValue split = costs.required("facility_split");
+    split.expect_map({"power_cooling_plant", "shell", "fit_out"});
+    s.plant_fraction = split.required("power_cooling_plant").as_number(0, 1);
+    s.shell_fraction = split.required("shell").as_number(0, 1);
+    s.fit_out_fraction = split.required("fit_out").as_number(0, 1);
+    if (std::abs(s.plant_fraction + s.shell_fraction + s.fit_out_fraction - 1) > 1e-6) {
+      split.fail("the three fractions must sum to 1");
+    }
+    s.liquid_cooling_plant_premium = costs.required("liquid_cooling_plant_premium").as_number(0, 1);
+    const YamlValue terms = costs.required("terms");
+    terms.expect_map({"gpu_servers", "network", "power_cooling_plant", "shell", "fit_out"});
+    for (int c = 0; c < models::kCapexComponentCount; ++c) {
+      const YamlValue t = terms.required(models::capex_component_name(static_cast<models::CapexComponent>(c)));
+      t.expect_map({"lead_weeks", "deposit_fraction", "life_years"});
+      auto& out = s.capex_terms[static_cast<std::size_t>(c)];
+      out.lead_time_s = t.required("lead_weeks").as_number(0, 520) * 7 * 86400;
+      out.deposit_fraction = t.required("deposit_fraction").as_number(0, 1);
+      out.depreciation_life_s = t.required("life_years").as_number(0.5, 100) * 365.25 * 86400;
+    }
+  }
+
+  static bool boolean(const YamlValue& v) {
+    const std::string b = v.as_string();
+    if (b != "true" && b != "false") v.fail("expected true or false, got '" + b + "'");
+    return b == "true";
+  }
+
   Site load_site(const YamlValue& v, const Scenario& s) {
-    v.expect_map({"id", "name", "country", "gpu", "climate", "facility", "phases", "demand"});
+    v.expect_map({"id", "name", "country", "gpu", "climate", "weather_file", "cooling", "grid", "backup",
+                  "power_limit_mw", "facility", "opex", "phases", "demand"});
     Site site;
     site.id = identifier(v.required("id"));
     site.name = v.required("name").as_string();
@@ -85,13 +119,25 @@ class Loader {
     }
     site.gpu = gpu_profile(v.required("gpu"));
     site.climate = climate(v.required("climate"));
+    if (auto w = v.optional("weather_file")) {
+      site.weather_file = w->as_string();
+      const auto path = scenario_dir_ / site.weather_file;
+      if (!std::filesystem::is_regular_file(path)) w->fail("weather file not found: " + path.string());
+      site.weather_year = detail::read_epw(path);
+    }
+    site.cooling = cooling(v.required("cooling"));
+    load_grid(v.required("grid"), site);
+    load_backup(v.required("backup"), site);
+    if (auto limit = v.optional("power_limit_mw")) site.power_limit_w = limit->as_number(0.01, 1e4) * 1e6;
 
     const YamlValue facility = v.required("facility");
-    facility.expect_map({"pue_at_reference", "reference_drybulb_c", "pue_per_kelvin_above", "capex_usd_per_w"});
-    site.pue.pue_at_reference = facility.required("pue_at_reference").as_number(1.0, 3.0);
-    site.pue.reference_drybulb_c = facility.required("reference_drybulb_c").as_number(-40, 60);
-    site.pue.pue_per_kelvin_above = facility.required("pue_per_kelvin_above").as_number(0, 0.2);
+    facility.expect_map({"capex_usd_per_w"});
     site.facility_capex_usd_per_w = facility.required("capex_usd_per_w").as_number(0, 100);
+    const YamlValue opex = v.required("opex");
+    opex.expect_map({"staff_fte", "usd_per_fte_year", "water_usd_per_m3"});
+    site.opex.staff_fte = opex.required("staff_fte").as_number(0, 1e5);
+    site.opex.usd_per_fte_year = opex.required("usd_per_fte_year").as_number(0, 1e7);
+    site.opex.water_usd_per_m3 = opex.required("water_usd_per_m3").as_number(0, 1e3);
 
     for (const auto& p : v.required("phases").sequence(1)) {
       p.expect_map({"date", "gpus"});
@@ -189,6 +235,87 @@ class Loader {
     }
   }
 
+  static models::CoolingParams cooling(const YamlValue& v) {
+    v.expect_map({"kind", "liquid_fraction", "chw_supply_c", "liquid_supply_c"});
+    static const std::vector<std::pair<std::string, models::CoolingKind>> kinds = {
+        {"air-cooled-chiller", models::CoolingKind::kAirCooledChiller},
+        {"water-cooled-chiller", models::CoolingKind::kWaterCooledChiller},
+        {"liquid-dry-cooler", models::CoolingKind::kLiquidDryCooler},
+        {"hybrid", models::CoolingKind::kHybrid}};
+    const YamlValue kind = v.required("kind");
+    const std::string name = kind.as_string();
+    std::vector<std::string> names;
+    for (const auto& [n, k] : kinds) names.push_back(n);
+    const auto it = std::find_if(kinds.begin(), kinds.end(), [&](const auto& k) { return k.first == name; });
+    if (it == kinds.end()) {
+      const std::string close = detail::closest_match(name, names);
+      kind.fail("unknown cooling kind '" + name + "'; one of air-cooled-chiller, water-cooled-chiller, "
+                "liquid-dry-cooler, hybrid" + (close.empty() ? std::string() : "; did you mean '" + close + "'?"));
+    }
+    models::CoolingParams p = models::CoolingParams::defaults(it->second);
+    const bool liquid = it->second == models::CoolingKind::kLiquidDryCooler || it->second == models::CoolingKind::kHybrid;
+    if (auto f = v.optional("liquid_fraction")) {
+      if (!liquid) f->fail("liquid_fraction applies to liquid-dry-cooler and hybrid cooling only");
+      p.liquid_fraction = f->as_number(0.01, 1.0);
+    } else if (liquid) {
+      v.fail("missing required key 'liquid_fraction' for " + name + " cooling");
+    }
+    if (auto t = v.optional("chw_supply_c")) p.chw_supply_c = t->as_number(5, 30);
+    if (auto t = v.optional("liquid_supply_c")) p.liquid_supply_c = t->as_number(15, 60);
+    try {
+      models::CoolingPlant check(p);
+    } catch (const std::invalid_argument& e) {
+      v.fail(e.what());
+    }
+    return p;
+  }
+
+  void load_grid(const YamlValue& v, Site& site) {
+    v.expect_map({"connection_mw", "tariff", "outages"});
+    site.grid.connection_w = v.required("connection_mw").as_number(0.01, 1e4) * 1e6;
+    const auto grid_dir = data_dir_ / "grid";
+    if (!tariffs_) tariffs_ = detail::read_tariffs(grid_dir / "tariffs.csv");
+    if (!outages_) outages_ = detail::read_outage_profiles(grid_dir / "outage_profiles.csv");
+    if (!carbon_) carbon_ = detail::read_carbon_intensity(grid_dir / "carbon_intensity.csv");
+    const YamlValue tariff = v.required("tariff");
+    site.grid.tariff_id = tariff.as_string();
+    site.grid.tariff = lookup(*tariffs_, tariff, "tariff", grid_dir / "tariffs.csv");
+    site.grid.outages = lookup(*outages_, v.required("outages"), "outage profile", grid_dir / "outage_profiles.csv");
+    auto carbon = carbon_->find(site.country);
+    if (carbon == carbon_->end()) {
+      v.fail("no grid carbon intensity for country " + site.country + " in " + (grid_dir / "carbon_intensity.csv").string());
+    }
+    site.grid.carbon_g_per_kwh = carbon->second;
+  }
+
+  static void load_backup(const YamlValue& v, Site& site) {
+    v.expect_map({"ups_ride_through_s", "generator_units", "generator", "generator_start_s", "diesel_usd_per_l"});
+    Backup& b = site.backup;
+    b.ups_ride_through_s = v.required("ups_ride_through_s").as_number(0, 86400);
+    b.generator_units = static_cast<int>(v.required("generator_units").as_integer(0, 1000));
+    const YamlValue gen = v.required("generator");
+    b.generator_id = gen.as_string();
+    if (b.generator_id != "qsk60-g4") {
+      gen.fail("unknown generator '" + b.generator_id + "'; known: qsk60-g4" +
+               (detail::closest_match(b.generator_id, {"qsk60-g4"}).empty() ? "" : "; did you mean 'qsk60-g4'?"));
+    }
+    b.generator_curve = models::qsk60_g4_prime_fuel_curve();
+    b.generator_start_s = v.required("generator_start_s").as_number(0, 3600);
+    b.diesel_usd_per_l = v.required("diesel_usd_per_l").as_number(0, 100);
+  }
+
+  template <class Map>
+  static typename Map::mapped_type lookup(const Map& known, const YamlValue& v, const std::string& what,
+                                          const std::filesystem::path& file) {
+    const std::string id = v.as_string();
+    if (auto it = known.find(id); it != known.end()) return it->second;
+    std::vector<std::string> ids;
+    for (const auto& [k, unused] : known) ids.push_back(k);
+    const std::string close = detail::closest_match(id, ids);
+    v.fail(what + " '" + id + "' is not in " + file.string() +
+           (close.empty() ? std::string() : "; did you mean '" + close + "'?"));
+  }
+
   models::GpuProfile gpu_profile(const YamlValue& v) {
     const std::string ref = v.as_string();
     const bool is_path = ref.find('/') != std::string::npos || ref.ends_with(".yaml");
@@ -220,24 +347,18 @@ class Loader {
   }
 
   ClimateNormals climate(const YamlValue& v) {
-    const std::string ref = v.as_string();
-    const auto path = data_dir_ / "climate" / "monthly_normals.csv";
-    if (!climates_) {
-      if (!std::filesystem::is_regular_file(path)) v.fail("climate file not found: " + path.string());
-      climates_ = detail::read_climate_normals(path);
-    }
-    if (auto it = climates_->find(ref); it != climates_->end()) return it->second;
-    std::vector<std::string> known;
-    for (const auto& [id, c] : *climates_) known.push_back(id);
-    const std::string close = detail::closest_match(ref, known);
-    v.fail("climate '" + ref + "' is not in " + path.string() +
-           (close.empty() ? std::string() : "; did you mean '" + close + "'?"));
+    const auto dir = data_dir_ / "climate";
+    if (!climates_) climates_ = detail::read_climates(dir);
+    return lookup(*climates_, v, "climate", dir / "monthly_normals.csv");
   }
 
   std::filesystem::path data_dir_;
   std::filesystem::path scenario_dir_;
   std::map<std::string, models::GpuProfile> profiles_;
   std::optional<std::map<std::string, ClimateNormals>> climates_;
+  std::optional<std::map<std::string, models::Tariff>> tariffs_;
+  std::optional<std::map<std::string, models::OutageProfile>> outages_;
+  std::optional<std::map<std::string, double>> carbon_;
 };
 
 }  // namespace

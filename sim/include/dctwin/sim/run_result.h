@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "dctwin/models/outages.h"
 #include "dctwin/sim/workload.h"
 
 namespace dctwin::sim {
@@ -16,20 +17,36 @@ struct JobRecord {
   double start_s = -1;  // -1: never started
   double end_s = -1;    // -1: not finished by the horizon
   int nodes = 0;        // nodes it ran on
+  int interruptions = 0;  // killed by a power shortfall and requeued from the start
+  double lost_gpu_s = 0;  // GPU-seconds of work lost to interruptions
 };
 
 struct FacilityStep {
   double end_s = 0;             // the step covers [end_s - step_s, end_s)
   double it_energy_j = 0;       // from SimGrid's host energy plugin
-  double facility_energy_j = 0;
-  double pue = 0;
-  double drybulb_c = 0;
+  double cooling_energy_j = 0;
+  double pdu_loss_j = 0, ups_loss_j = 0, transformer_loss_j = 0;
+  double facility_energy_j = 0; // = it + cooling + losses
+  double grid_energy_j = 0;
+  double generator_energy_j = 0;
+  double pue = 0;               // facility / IT in this step; 0 without IT load
+  double drybulb_c = 0, wetbulb_c = 0;
+  double free_cooling_fraction = 0;
+  double water_l = 0;
+  double outage_s = 0;          // grid unavailable
+  double generator_s = 0;       // generators running
+  double generator_l = 0;       // diesel burnt
+  double capped_s = 0;          // GPUs below full clock, or jobs held or shed for power
+  double energy_cost_usd = 0;   // grid energy at the tariff
+  double co2_grid_kg = 0, co2_diesel_kg = 0;
+  int pstate = 0;               // at the end of the step
   int gpus_online = 0;
   int gpus_busy = 0;            // at the end of the step
 };
 
 struct SiteSeries {
   std::vector<FacilityStep> steps;
+  std::vector<models::Interval> outages;  // grid outages drawn for the run
 };
 
 struct RunResult {

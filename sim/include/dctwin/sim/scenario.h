@@ -8,8 +8,14 @@
 #include <vector>
 
 #include "dctwin/models/calendar.h"
+#include "dctwin/models/capex.h"
+#include "dctwin/models/climate.h"
+#include "dctwin/models/cooling.h"
+#include "dctwin/models/generator.h"
 #include "dctwin/models/gpu_model.h"
-#include "dctwin/models/pue_model.h"
+#include "dctwin/models/outages.h"
+#include "dctwin/models/power_chain.h"
+#include "dctwin/models/tariff.h"
 
 namespace dctwin::sim {
 
@@ -24,8 +30,31 @@ struct DemandPoint {
 };
 
 struct ClimateNormals {
-  std::string id;                              // e.g. "cape-town"
-  std::array<double, 12> mean_drybulb_c{};     // January .. December
+  std::string id;  // e.g. "cape-town"
+  models::MonthlyClimate monthly;
+};
+
+struct GridConnection {
+  double connection_w = 0;        // import limit at the point of connection
+  std::string tariff_id;
+  models::Tariff tariff;
+  double carbon_g_per_kwh = 0;    // grid carbon intensity of the site's country
+  models::OutageProfile outages;  // grid outages and load-shedding
+};
+
+struct Backup {
+  double ups_ride_through_s = 0;  // UPS carries the IT load this long at full load
+  int generator_units = 0;
+  std::string generator_id;
+  models::FuelCurve generator_curve;
+  double generator_start_s = 0;
+  double diesel_usd_per_l = 0;
+};
+
+struct SiteOpex {
+  double staff_fte = 0;
+  double usd_per_fte_year = 0;
+  double water_usd_per_m3 = 0;
 };
 
 struct Site {
@@ -34,7 +63,13 @@ struct Site {
   std::string country;  // ISO 3166-1 alpha-2
   models::GpuProfile gpu;
   ClimateNormals climate;
-  models::PueModelParams pue;
+  std::vector<models::WeatherHour> weather_year;  // from an EPW file: 8760 hours; empty: generated
+  std::string weather_file;
+  models::CoolingParams cooling;
+  GridConnection grid;
+  Backup backup;
+  double power_limit_w = 0;             // site cap on facility power; 0: none besides the grid
+  SiteOpex opex;
   double facility_capex_usd_per_w = 0;  // per W of peak IT load built
   std::vector<DeploymentPhase> phases;  // in date order
   std::vector<DemandPoint> demand;      // piecewise linear; zero before the first point
@@ -58,7 +93,14 @@ struct Scenario {
   std::uint64_t seed = 1;
   double step_s = 3600;     // facility step
   double budget_usd = 0;
+  bool budget_includes_opex = false;
   double server_capex_usd_per_node = 0;
+  double network_fraction_of_servers = 0;   // network capex per server capex
+  double maintenance_fraction_per_year = 0;  // of installed capex
+  // Facility capex per W splits into plant (power and cooling), shell and fit-out.
+  double plant_fraction = 0, shell_fraction = 0, fit_out_fraction = 0;
+  double liquid_cooling_plant_premium = 0;  // extra plant cost for liquid or hybrid cooling
+  std::array<models::CapexTerms, models::kCapexComponentCount> capex_terms{};
   std::vector<Site> sites;
   std::vector<JobClass> job_classes;
 };

@@ -1,0 +1,217 @@
+#include "month_ledger.h"
+
+#include <algorithm>
+
+#include "dctwin/models/gpu_model.h"
+
+namespace dctwin::sim {
+namespace {
+constexpr double kSecondsPerYear = 365.25 * 86400;
+}
+
+void Flows::merge(const Flows& o) {
+  for (auto field : {&Flows::it_j, &Flows::cooling_j, &Flows::losses_j, &Flows::facility_j, &Flows::grid_j,
+                     &Flows::generator_j, &Flows::water_l, &Flows::co2_grid_kg, &Flows::co2_diesel_kg,
+                     &Flows::energy_cost_usd, &Flows::fuel_cost_usd, &Flows::water_cost_usd, &Flows::staff_usd,
+                     &Flows::maintenance_usd, &Flows::outage_s, &Flows::generator_s, &Flows::generator_l,
+                     &Flows::capped_s, &Flows::free_cooling_s, &Flows::drybulb_sum_c, &Flows::steps,
+                     &Flows::online_gpu_s, &Flows::busy_gpu_s, &Flows::lost_gpu_s, &Flows::capex_paid_usd,
+                     &Flows::depreciation_usd}) {
+    this->*field += o.*field;
+  }
+  peak_facility_w = std::max(peak_facility_w, o.peak_facility_w);
+  pue_max = std::max(pue_max, o.pue_max);
+  drybulb_max_c = std::max(drybulb_max_c, o.drybulb_max_c);
+  submitted += o.submitted;
+  finished += o.finished;
+  interrupted += o.interrupted;
+  waits_s.insert(waits_s.end(), o.waits_s.begin(), o.waits_s.end());
+  gpus_online_end += o.gpus_online_end;
+}
+
+const char* cooling_kind_name(models::CoolingKind kind) {
+  switch (kind) {
+    case models::CoolingKind::kAirCooledChiller: return "air-cooled-chiller";
+    case models::CoolingKind::kWaterCooledChiller: return "water-cooled-chiller";
+    case models::CoolingKind::kLiquidDryCooler: return "liquid-dry-cooler";
+    case models::CoolingKind::kHybrid: return "hybrid";
+  }
+  return "?";
+}
+
+MonthLedger::MonthLedger(const Scenario& s, const RunResult& r)
+    : s_(s), r_(r), calendar_(s.start), months_(calendar_.month_index_at(r.horizon_s - 1) + 1) {
+  for (int m = 0; m <= months_; ++m) edges_.push_back(std::min(calendar_.month_start_seconds(m), r.horizon_s));
+  sites_.assign(s.sites.size(), std::vector<Flows>(static_cast<std::size_t>(months_)));
+  programme_peak_w_.assign(static_cast<std::size_t>(months_), 0.0);
+  capex_by_component_.assign(static_cast<std::size_t>(months_), {});
+  add_steps();
+  add_jobs();
+  add_money();
+}
+
+void MonthLedger::spread(std::size_t si, double from, double to, double rate, double Flows::*field) {
+  if (to <= from) return;
+  for (int m = std::max(0, calendar_.month_index_at(std::max(from, 0.0))); m < months_; ++m) {
+    const double lo = std::max(from, edges_[static_cast<std::size_t>(m)]);
+    const double hi = std::min(to, edges_[static_cast<std::size_t>(m) + 1]);
+    if (edges_[static_cast<std::size_t>(m)] >= to) break;
+    if (hi > lo) sites_[si][static_cast<std::size_t>(m)].*field += rate * (hi - lo);
+  }
+}
+
+void MonthLedger::add_steps() {
+  for (std::size_t si = 0; si < r_.sites.size(); ++si) {
+    const Site& site = s_.sites[si];
+    const auto& steps = r_.sites[si].steps;
+    for (std::size_t k = 0; k < steps.size(); ++k) {
+      const FacilityStep& x = steps[k];
+      const double start = k == 0 ? 0.0 : steps[k - 1].end_s;
+      const double dt = x.end_s - start;
+      const auto m = static_cast<std::size_t>(calendar_.month_index_at(start));
+      Flows& a = sites_[si][m];
+      a.it_j += x.it_energy_j;
+      a.cooling_j += x.cooling_energy_j;
+      a.losses_j += x.pdu_loss_j + x.ups_loss_j + x.transformer_loss_j;
+      a.facility_j += x.facility_energy_j;
+      a.grid_j += x.grid_energy_j;
+      a.generator_j += x.generator_energy_j;
+      a.water_l += x.water_l;
+      a.co2_grid_kg += x.co2_grid_kg;
+      a.co2_diesel_kg += x.co2_diesel_kg;
+      a.energy_cost_usd += x.energy_cost_usd;
+      a.fuel_cost_usd += x.generator_l * site.backup.diesel_usd_per_l;
+      a.water_cost_usd += x.water_l / 1000 * site.opex.water_usd_per_m3;
+      a.outage_s += x.outage_s;
+      a.generator_s += x.generator_s;
+      a.generator_l += x.generator_l;
+      a.capped_s += x.capped_s;
+      a.free_cooling_s += x.free_cooling_fraction * dt * (x.it_energy_j > 0);
+      a.peak_facility_w = std::max(a.peak_facility_w, x.facility_energy_j / dt);
+      a.pue_max = std::max(a.pue_max, x.pue);
+      a.drybulb_sum_c += x.drybulb_c;
+      a.drybulb_max_c = std::max(a.drybulb_max_c, x.drybulb_c);
+      a.steps += 1;
+    }
+  }
+  const std::size_t steps = r_.sites.front().steps.size();
+  for (std::size_t k = 0; k < steps; ++k) {
+    const double start = k == 0 ? 0.0 : r_.sites.front().steps[k - 1].end_s;
+    double w = 0;
+    for (const auto& site : r_.sites) w += site.steps[k].facility_energy_j / (site.steps[k].end_s - start);
+    auto& peak = programme_peak_w_[static_cast<std::size_t>(calendar_.month_index_at(start))];
+    peak = std::max(peak, w);
+  }
+}
+
+void MonthLedger::add_jobs() {
+  for (const JobRecord& j : r_.jobs) {
+    auto& months = sites_[j.job.site];
+    Flows& at_submit = months[static_cast<std::size_t>(calendar_.month_index_at(j.job.submit_s))];
+    ++at_submit.submitted;
+    at_submit.interrupted += j.interruptions > 0;
+    at_submit.lost_gpu_s += j.lost_gpu_s;
+    if (j.start_s < 0) continue;
+    months[static_cast<std::size_t>(calendar_.month_index_at(j.start_s))].waits_s.push_back(j.start_s - j.job.submit_s);
+    spread(j.job.site, j.start_s, j.end_s >= 0 ? j.end_s : r_.horizon_s, j.job.gpus, &Flows::busy_gpu_s);
+    if (j.end_s >= 0) ++months[static_cast<std::size_t>(std::min(calendar_.month_index_at(j.end_s), months_ - 1))].finished;
+  }
+}
+
+void MonthLedger::add_money() {
+  for (std::size_t si = 0; si < s_.sites.size(); ++si) {
+    const Site& site = s_.sites[si];
+    const models::GpuModel gpu(site.gpu);
+    const bool liquid = site.cooling.kind == models::CoolingKind::kLiquidDryCooler ||
+                        site.cooling.kind == models::CoolingKind::kHybrid;
+    models::CapexSchedule schedule(s_.capex_terms);
+    int online = 0;
+    for (const DeploymentPhase& p : site.phases) {
+      const double at = calendar_.seconds_at(p.commission);
+      const int nodes = p.gpus / gpu.gpus_per_node();
+      const double servers = nodes * s_.server_capex_usd_per_node;
+      const double facility = nodes * gpu.node_peak_w() * site.facility_capex_usd_per_w;
+      using C = models::CapexComponent;
+      schedule.add({C::kGpuServers, servers, at});
+      schedule.add({C::kNetwork, servers * s_.network_fraction_of_servers, at});
+      schedule.add({C::kPowerCoolingPlant, facility * s_.plant_fraction * (1 + (liquid ? s_.liquid_cooling_plant_premium : 0)), at});
+      schedule.add({C::kShell, facility * s_.shell_fraction, at});
+      schedule.add({C::kFitOut, facility * s_.fit_out_fraction, at});
+      spread(si, at, r_.horizon_s, p.gpus, &Flows::online_gpu_s);
+      online += p.gpus;
+      for (int m = calendar_.month_index_at(at); m < months_; ++m) sites_[si][static_cast<std::size_t>(m)].gpus_online_end = online;
+    }
+    paid_before_start_.push_back(0);
+    for (const models::Payment& pay : schedule.payments()) {
+      if (pay.at_s >= r_.horizon_s) continue;
+      const int m = pay.at_s < 0 ? 0 : calendar_.month_index_at(pay.at_s);
+      if (pay.at_s < 0) paid_before_start_.back() += pay.usd;
+      sites_[si][static_cast<std::size_t>(m)].capex_paid_usd += pay.usd;
+      capex_by_component_[static_cast<std::size_t>(m)][static_cast<std::size_t>(pay.component)] += pay.usd;
+    }
+    // Staff from the first commissioning on; maintenance on what is installed.
+    const double first = calendar_.seconds_at(site.phases.front().commission);
+    spread(si, first, r_.horizon_s, site.opex.staff_fte * site.opex.usd_per_fte_year / kSecondsPerYear, &Flows::staff_usd);
+    for (const models::CapexItem& item : schedule.items()) {
+      spread(si, item.commission_s, r_.horizon_s, item.usd * s_.maintenance_fraction_per_year / kSecondsPerYear,
+             &Flows::maintenance_usd);
+    }
+    for (int m = 0; m < months_; ++m) {
+      sites_[si][static_cast<std::size_t>(m)].depreciation_usd =
+          schedule.depreciation_usd(edges_[static_cast<std::size_t>(m)], edges_[static_cast<std::size_t>(m) + 1]);
+    }
+    capex_.push_back(std::move(schedule));
+  }
+}
+
+Flows MonthLedger::site_total(std::size_t si) const {
+  Flows t;
+  for (const Flows& m : sites_[si]) t.merge(m);
+  t.gpus_online_end = sites_[si].back().gpus_online_end;
+  return t;
+}
+
+Flows MonthLedger::programme_month(int m) const {
+  Flows t;
+  for (const auto& site : sites_) t.merge(site[static_cast<std::size_t>(m)]);
+  t.peak_facility_w = programme_peak_w_[static_cast<std::size_t>(m)];
+  return t;
+}
+
+Flows MonthLedger::programme_total() const {
+  Flows t;
+  for (std::size_t si = 0; si < sites_.size(); ++si) t.merge(site_total(si));
+  t.peak_facility_w = *std::max_element(programme_peak_w_.begin(), programme_peak_w_.end());
+  return t;
+}
+
+std::array<double, models::kCapexComponentCount> MonthLedger::programme_capex_by_component(int m) const {
+  return capex_by_component_[static_cast<std::size_t>(m)];
+}
+
+double MonthLedger::capex_total_usd(std::size_t si) const {
+  double usd = 0;
+  for (const auto& item : capex_[si].items()) usd += item.usd;
+  return usd;
+}
+
+double MonthLedger::programme_spend_to_horizon_usd(bool include_opex) const {
+  double usd = 0;
+  for (int m = 0; m < months_; ++m) {
+    const Flows f = programme_month(m);
+    usd += f.capex_paid_usd + (include_opex ? f.opex_usd() : 0.0);
+  }
+  return usd;
+}
+
+std::string MonthLedger::budget_exceeded_month(double budget_usd, bool include_opex) const {
+  double usd = 0;
+  for (int m = 0; m < months_; ++m) {
+    const Flows f = programme_month(m);
+    usd += f.capex_paid_usd + (include_opex ? f.opex_usd() : 0.0);
+    if (usd > budget_usd) return calendar_.month_label(m);
+  }
+  return "never";
+}
+
+}  // namespace dctwin::sim
