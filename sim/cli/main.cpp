@@ -29,7 +29,7 @@ sim::Scenario load(const std::string& path, const std::filesystem::path& data_di
 }
 
 int run_command(const std::string& scenario_path, const std::string& out_dir, std::optional<long long> seed,
-                const std::string& progress_mode, const std::filesystem::path& data_dir) {
+                const std::string& progress_mode, bool hourly, const std::filesystem::path& data_dir) {
   sim::Scenario scenario = load(scenario_path, data_dir);
   if (seed) scenario.seed = static_cast<std::uint64_t>(*seed);
 
@@ -45,7 +45,9 @@ int run_command(const std::string& scenario_path, const std::string& out_dir, st
   sim::Twin twin(scenario);
   const sim::RunResult result = twin.run(options);
   progress.finish();
-  const auto tables = sim::build_reports(scenario, result);
+  sim::ReportOptions report_options;
+  report_options.hourly = hourly;
+  const auto tables = sim::build_reports(scenario, result, report_options);
   sim::write_reports(tables, out_dir);
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
@@ -83,12 +85,14 @@ int main(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "run a scenario (default: the embedded cassava-baseline) and write CSV reports");
   std::string scenario_path, out_dir = "out", progress_mode = "auto";
   std::optional<long long> seed;
+  bool hourly = false;
   run->add_option("SCENARIO", scenario_path, "scenario YAML file; omitted: the embedded default");
   run->add_option("--out", out_dir, "output folder")->capture_default_str();
   run->add_option("--seed", seed, "random seed, overriding the scenario's")->check(CLI::NonNegativeNumber);
   run->add_option("--progress", progress_mode, "progress display")
       ->check(CLI::IsMember({"auto", "bar", "jsonl", "none"}))
       ->capture_default_str();
+  run->add_flag("--hourly", hourly, "also write site_hourly.csv (one row per site and facility step)");
 
   auto* validate = app.add_subcommand("validate", "check a scenario and report the first problem");
   std::string validate_path;
@@ -102,7 +106,7 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (*run) return run_command(scenario_path, out_dir, seed, progress_mode, data_dir);
+    if (*run) return run_command(scenario_path, out_dir, seed, progress_mode, hourly, data_dir);
     const auto scenario = load(validate_path, data_dir);
     std::size_t gpus = 0;
     for (const auto& s : scenario.sites) {

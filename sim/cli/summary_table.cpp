@@ -21,13 +21,16 @@ std::string format_summary_table(const sim::Table& t) {
     const char* field;
     double scale;  // 0: copy the text
     int decimals;
+    const char* plus_field = nullptr;  // added to `field` before scaling
   };
   const std::vector<Col> cols = {
       {"scope", "scope", 0, 0},           {"GPUs", "gpus", 0, 0},
       {"IT GWh", "it_mwh", 1e-3, 1},      {"facility GWh", "facility_mwh", 1e-3, 1},
       {"PUE", "pue", 1, 3},               {"peak MW", "peak_facility_mw", 1, 2},
       {"util %", "utilization", 100, 1},  {"jobs done", "jobs_finished", 0, 0},
-      {"wait p95 h", "queue_wait_p95_h", 1, 1}, {"capex M$", "capex_usd", 1e-6, 1},
+      {"wait p95 h", "queue_wait_p95_h", 1, 1}, {"water ML", "water_m3", 1e-3, 1},
+      {"CO2 kt", "co2_grid_t", 1e-3, 1, "co2_diesel_t"},  {"outage h", "outage_h", 1, 0},
+      {"capex M$", "capex_usd", 1e-6, 1}, {"TCO $/GPU-h", "tco_usd_per_gpu_h", 1, 2},
   };
   std::vector<std::vector<std::string>> cells;
   for (const auto& row : t.rows) {
@@ -40,7 +43,9 @@ std::string format_summary_table(const sim::Table& t) {
         std::ostringstream s;
         s.setf(std::ios::fixed);
         s.precision(c.decimals);
-        s << std::strtod(v.c_str(), nullptr) * c.scale;
+        double x = std::strtod(v.c_str(), nullptr);
+        if (c.plus_field) x += std::strtod(row.at(column(t, c.plus_field)).c_str(), nullptr);
+        s << x * c.scale;
         line.push_back(s.str());
       }
     }

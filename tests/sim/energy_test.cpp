@@ -171,3 +171,15 @@ TEST(Outages, GeneratorsCarryTheLoadAndBurnFuel) {
   EXPECT_GT(fuel / (generator_j / 3.6e6), 0.24);
   for (const auto& j : r.jobs) EXPECT_EQ(j.interruptions, 0) << "the UPS bridges the 10 s start";
 }
+
+TEST(Weather, AnEpwYearDrivesEveryStep) {
+  auto s = tiny();
+  s.sites.resize(1);
+  s.sites[0].weather_year.assign(8760, {31.0, 0.4, 21.0});
+  s.sites[0].weather_year[24 * 30 + 5] = {40.0, 0.2, 22.0};  // 31 January 05:00
+  const auto r = dctwin::sim::Twin(s).run();
+  for (std::size_t k = 0; k < r.sites[0].steps.size(); ++k) {
+    const bool hot = k == 24 + 5;  // the scenario starts on 30 January
+    EXPECT_DOUBLE_EQ(r.sites[0].steps[k].drybulb_c, hot ? 40.0 : 31.0) << k;
+  }
+}

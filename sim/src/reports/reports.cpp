@@ -189,6 +189,34 @@ Table jobs(const Scenario& s, const RunResult& r, const models::SimCalendar& cal
   return t;
 }
 
+Table site_hourly(const Scenario& s, const RunResult& r, const models::SimCalendar& calendar) {
+  Table t{"site_hourly.csv",
+          {"site", "step_start", "drybulb_c", "wetbulb_c", "it_kw", "cooling_kw", "losses_kw", "facility_kw", "pue",
+           "free_cooling_fraction", "grid_kw", "generator_kw", "water_l", "outage_min", "capped_min", "pstate",
+           "gpus_online", "gpus_busy"},
+          {}};
+  for (std::size_t si = 0; si < s.sites.size(); ++si) {
+    const auto& steps = r.sites[si].steps;
+    for (std::size_t k = 0; k < steps.size(); ++k) {
+      const FacilityStep& x = steps[k];
+      const double start = k == 0 ? 0.0 : steps[k - 1].end_s;
+      const double kw = 1000 * (x.end_s - start);  // J per step -> kW
+      const auto minutes = static_cast<long>(start / 60);
+      char stamp[32];
+      std::snprintf(stamp, sizeof stamp, "%sT%02ld:%02ld", models::format_date(calendar.date_at(start)).c_str(),
+                    minutes / 60 % 24, minutes % 60);
+      t.rows.push_back({s.sites[si].id, stamp, fixed(x.drybulb_c, 2), fixed(x.wetbulb_c, 2), fixed(x.it_energy_j / kw, 3),
+                        fixed(x.cooling_energy_j / kw, 3),
+                        fixed((x.pdu_loss_j + x.ups_loss_j + x.transformer_loss_j) / kw, 3),
+                        fixed(x.facility_energy_j / kw, 3), fixed(x.pue, 4), fixed(x.free_cooling_fraction, 3),
+                        fixed(x.grid_energy_j / kw, 3), fixed(x.generator_energy_j / kw, 3), fixed(x.water_l, 1),
+                        fixed(x.outage_s / 60, 2), fixed(x.capped_s / 60, 2), std::to_string(x.pstate),
+                        std::to_string(x.gpus_online), std::to_string(x.gpus_busy)});
+    }
+  }
+  return t;
+}
+
 std::string csv_field(const std::string& f) {
   if (f.find_first_of(",\"\n") == std::string::npos) return f;
   std::string out = "\"";
@@ -201,10 +229,12 @@ std::string csv_field(const std::string& f) {
 
 }  // namespace
 
-std::vector<Table> build_reports(const Scenario& scenario, const RunResult& result) {
+std::vector<Table> build_reports(const Scenario& scenario, const RunResult& result, const ReportOptions& options) {
   const MonthLedger ledger(scenario, result);
-  return {summary(scenario, result, ledger), site_monthly(scenario, ledger), programme_monthly(scenario, ledger),
-          jobs(scenario, result, ledger.calendar())};
+  std::vector<Table> tables = {summary(scenario, result, ledger), site_monthly(scenario, ledger),
+                               programme_monthly(scenario, ledger), jobs(scenario, result, ledger.calendar())};
+  if (options.hourly) tables.push_back(site_hourly(scenario, result, ledger.calendar()));
+  return tables;
 }
 
 std::string to_csv(const Table& t) {

@@ -17,7 +17,11 @@ struct Table {
   std::vector<std::vector<std::string>> rows;
 };
 
-std::vector<Table> build_reports(const Scenario& scenario, const RunResult& result);
+struct ReportOptions {
+  bool hourly = false;  // also site_hourly.csv: one row per site and facility step
+};
+
+std::vector<Table> build_reports(const Scenario& scenario, const RunResult& result, const ReportOptions& options = {});
 
 // Throws std::runtime_error when the folder can't be written; nothing is left half-written.
 void write_reports(const std::vector<Table>& tables, const std::filesystem::path& out_dir);
