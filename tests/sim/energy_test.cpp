@@ -78,7 +78,8 @@ TEST(Energy, FacilityBalanceHoldsEveryStep) {
 }
 
 TEST(Scheduling, FcfsJobsRunTheirDurationAndNeverOvertake) {
-  const auto s = tiny();
+  auto s = tiny();
+  s.scheduling.policy = dctwin::sim::SchedulingPolicy::kFcfs;
   const auto r = dctwin::sim::Twin(s).run();
   std::vector<double> last_start(s.sites.size(), -1);
   int finished = 0;

@@ -13,17 +13,19 @@ namespace sg4 = simgrid::s4u;
 
 FacilityMonitor::FacilityMonitor(const Scenario& scenario, const Platform& platform,
                                  const std::vector<std::unique_ptr<SiteScheduler>>& schedulers,
-                                 const std::vector<std::vector<models::WeatherHour>>& weather, RunResult& result,
-                                 const RunOptions& options)
+                                 const std::vector<std::vector<models::WeatherHour>>& weather, const Broker& broker,
+                                 RunResult& result, const RunOptions& options)
     : scenario_(scenario),
       platform_(platform),
       schedulers_(schedulers),
       weather_(weather),
+      broker_(broker),
       result_(result),
       options_(options),
       calendar_(scenario.start),
       consumed_j_(scenario.sites.size(), 0.0),
       capped_s_(scenario.sites.size(), 0.0),
+      busy_gpu_s_(scenario.sites.size(), 0.0),
       built_nodes_(scenario.sites.size(), 0),
       facility_(scenario.sites.size()) {}
 
@@ -93,6 +95,9 @@ FacilityStep FacilityMonitor::measure(std::size_t si, double start, double end) 
   const double capped = scheduler.capped_s_until(end);
   row.capped_s = capped - capped_s_[si];
   capped_s_[si] = capped;
+  const double busy = scheduler.busy_gpu_s_until(end);
+  row.busy_gpu_s = busy - busy_gpu_s_[si];
+  busy_gpu_s_[si] = busy;
 
   const double grid_kwh = row.grid_energy_j / 3.6e6;
   const models::Date day = calendar_.date_at(start);
@@ -110,10 +115,8 @@ void FacilityMonitor::report_progress(double now) const {
   Progress p;
   p.sim_s = now;
   p.horizon_s = result_.horizon_s;
-  for (const auto& s : schedulers_) {
-    p.jobs_submitted += s->submitted();
-    p.jobs_finished += s->finished();
-  }
+  p.jobs_submitted = broker_.submitted();
+  for (const auto& s : schedulers_) p.jobs_finished += s->finished();
   options_.on_progress(p);
 }
 

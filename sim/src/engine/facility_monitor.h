@@ -11,6 +11,7 @@
 #include "dctwin/sim/run_result.h"
 #include "dctwin/sim/scenario.h"
 #include "dctwin/sim/twin.h"
+#include "broker.h"
 #include "site_scheduler.h"
 
 namespace dctwin::sim::engine {
@@ -19,8 +20,8 @@ class FacilityMonitor {
  public:
   FacilityMonitor(const Scenario& scenario, const Platform& platform,
                   const std::vector<std::unique_ptr<SiteScheduler>>& schedulers,
-                  const std::vector<std::vector<models::WeatherHour>>& weather, RunResult& result,
-                  const RunOptions& options);
+                  const std::vector<std::vector<models::WeatherHour>>& weather, const Broker& broker,
+                  RunResult& result, const RunOptions& options);
 
   void operator()();  // the actor's body: one step after another until the horizon
 
@@ -32,11 +33,13 @@ class FacilityMonitor {
   const Platform& platform_;
   const std::vector<std::unique_ptr<SiteScheduler>>& schedulers_;
   const std::vector<std::vector<models::WeatherHour>>& weather_;
+  const Broker& broker_;
   RunResult& result_;
   const RunOptions& options_;
   models::SimCalendar calendar_;
   std::vector<double> consumed_j_;  // per site, at the last step end
   std::vector<double> capped_s_;    // per site, at the last step end
+  std::vector<double> busy_gpu_s_;  // per site, at the last step end
   std::vector<std::size_t> built_nodes_;  // per site: nodes commissioned before the step's end
   std::vector<std::optional<models::FacilityModel>> facility_;
 };

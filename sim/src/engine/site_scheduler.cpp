@@ -2,11 +2,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+
+#include "broker.h"
 
 namespace dctwin::sim::engine {
 namespace {
 namespace sg4 = simgrid::s4u;
 constexpr double kTimeEpsilon_s = 1e-6;
+constexpr std::uint64_t kFailureStream = 3ULL << 40;
 }  // namespace
 
 models::FacilityModel build_facility(const Site& site, std::size_t nodes) {
@@ -14,24 +18,36 @@ models::FacilityModel build_facility(const Site& site, std::size_t nodes) {
   return models::FacilityModel(site.cooling, models::PowerChain::with_defaults(design_it_w));
 }
 
-SiteScheduler::SiteScheduler(const Site& site, const SiteNodes& nodes, std::vector<JobRecord>& records,
-                             std::vector<std::uint32_t> arrivals, std::vector<models::Interval> outages,
-                             const std::vector<models::WeatherHour>& weather, double step_s, double horizon_s,
-                             double& events)
-    : site_(site),
+SiteScheduler::SiteScheduler(const Scenario& scenario, std::size_t site_index, const SiteNodes& nodes,
+                             std::vector<JobRecord>& records, std::vector<models::Interval> outages,
+                             const std::vector<models::WeatherHour>& weather, double horizon_s, double& events,
+                             SiteSeries& series, Broker& broker)
+    : scenario_(scenario),
+      site_(scenario.sites[site_index]),
+      site_index_(site_index),
       nodes_(nodes),
       records_(records),
-      arrivals_(std::move(arrivals)),
       outages_(std::move(outages)),
-      gpu_(site.gpu),
-      gpus_per_node_(site.gpu.gpus_per_node),
+      weather_(weather),
+      gpu_(site_.gpu),
+      gpus_per_node_(site_.gpu.gpus_per_node),
       horizon_s_(horizon_s),
       events_(events),
-      free_gpus_(nodes.hosts.size(), 0),
+      series_(series),
+      broker_(broker),
+      pool_(site_.gpu.gpus_per_node, nodes.hosts.size()),
       powered_(nodes.hosts.size(), 0),
-      pending_slices_(records.size(), 0),
-      weather_(weather),
-      step_s_(step_s) {}
+      down_until_(nodes.hosts.size(), 0.0),
+      failure_rng_(scenario.seed, kFailureStream + site_index),
+      spares_(scenario.reliability.spare_nodes_per_site) {
+  double per_million_gpu_h = 0;
+  for (const auto& c : scenario.reliability.causes) {
+    cause_weights_.push_back(c.per_million_gpu_h);
+    per_million_gpu_h += c.per_million_gpu_h;
+  }
+  failure_rate_per_node_s_ = per_million_gpu_h / 1e6 * gpus_per_node_ / 3600.0;
+  next_failure_s_ = std::numeric_limits<double>::infinity();
+}
 
 void SiteScheduler::operator()() {
   while (true) {
@@ -39,8 +55,10 @@ void SiteScheduler::operator()() {
     weather_due(now);
     outage_edges_due(now);
     commission_due(now);
-    admit_due(now);
-    start_what_fits(now);
+    repairs_due(now);
+    failures_due(now);
+    broker_.route_due(now);
+    schedule(now);
     if (now >= horizon_s_ - kTimeEpsilon_s) break;
     const double timeout = std::max(0.0, next_event_s() - now);
     if (execs_.empty()) {
@@ -48,27 +66,39 @@ void SiteScheduler::operator()() {
       continue;
     }
     const ssize_t done = sg4::Exec::wait_any_for(execs_, timeout);
-    if (done >= 0) {
-      finish_slice(static_cast<std::size_t>(done));
-      rebalance(sg4::Engine::get_clock());
-    }
+    if (done >= 0) finish_exec(static_cast<std::size_t>(done), sg4::Engine::get_clock());
   }
   for (auto& e : execs_) e->cancel();
+  account_busy(horizon_s_);
   mark_capped(horizon_s_, false);
 }
 
 double SiteScheduler::next_event_s() const {
-  double next = horizon_s_;
-  if (next_arrival_ < arrivals_.size()) next = std::min(next, records_[arrivals_[next_arrival_]].job.submit_s);
+  const double now = sg4::Engine::get_clock();
+  double next = std::min(horizon_s_, broker_.next_arrival_s(site_index_));
   if (online_ < nodes_.hosts.size()) next = std::min(next, nodes_.commission_s[online_]);
   if (next_outage_edge_ < 2 * outages_.size()) {
     const auto& o = outages_[next_outage_edge_ / 2];
     next = std::min(next, next_outage_edge_ % 2 == 0 ? o.start_s : o.end_s);
   }
+  next = std::min(next, next_failure_s_);
+  if (!repairs_.empty()) next = std::min(next, repairs_.top().first);
+  if (!spare_returns_.empty()) next = std::min(next, spare_returns_.top());
   // Weather changes every step; the power budget follows it.
-  const double now = sg4::Engine::get_clock();
-  next = std::min(next, (std::floor(now / step_s_ + kTimeEpsilon_s) + 1) * step_s_);
-  return next;
+  const double step = scenario_.step_s;
+  return std::min(next, (std::floor(now / step + kTimeEpsilon_s) + 1) * step);
+}
+
+void SiteScheduler::enqueue(std::uint32_t job) {
+  const JobRecord& r = records_[job];
+  queue_.insert({-scenario_.job_classes[r.job.job_class].priority, r.job.submit_s, job});
+  queued_gpu_s_ += r.job.gpus * (r.job.duration_s - r.work_done_s);
+}
+
+double SiteScheduler::expected_wait_s(int gpus) const {
+  const int usable_gpus = pool_.usable_nodes() * gpus_per_node_;
+  if (usable_gpus < gpus) return std::numeric_limits<double>::infinity();
+  return queued_gpu_s_ / usable_gpus;
 }
 
 void SiteScheduler::weather_due(double now) {
@@ -92,7 +122,13 @@ void SiteScheduler::outage_edges_due(double now) {
     in_outage_ = is_start && !ridden_through;
     // Generators slower to start than the UPS can bridge: the load drops for a moment.
     if (is_start && b.generator_units > 0 && b.generator_start_s > b.ups_ride_through_s) {
-      while (!slices_.empty()) kill_job(slices_.back().job, now);
+      FailureEvent e{now, 0, -1, 0, false, 0, 0};
+      while (!running_.empty()) {
+        std::uint32_t victim = running_.begin()->first;
+        for (const auto& [id, unused] : running_) victim = std::min(victim, id);
+        e.jobs_interrupted += interrupt(victim, now, e.lost_gpu_s);
+      }
+      if (e.jobs_interrupted > 0) series_.failures.push_back(e);
     }
   }
   if (changed) {
@@ -109,136 +145,216 @@ void SiteScheduler::commission_due(double now) {
     host->set_pstate(pstate_);
     powered_[online_] = 1;
     ++powered_count_;
-    free_gpus_[online_] = gpus_per_node_;
-    ++fully_free_nodes_;
+    pool_.set_usable(online_, true);
     ++online_;
     changed = true;
   }
   if (!changed) return;
   facility_.emplace(build_facility(site_, online_));
+  if (failure_rate_per_node_s_ > 0 && std::isinf(next_failure_s_)) {
+    next_failure_s_ = now + failure_rng_.exponential(failure_rate_per_node_s_ * static_cast<double>(online_));
+  }
   update_it_budget();
   rebalance(now);
 }
 
-void SiteScheduler::admit_due(double now) {
-  while (next_arrival_ < arrivals_.size() && records_[arrivals_[next_arrival_]].job.submit_s <= now + kTimeEpsilon_s) {
-    queue_.push_back(arrivals_[next_arrival_++]);
-  }
-}
-
-// FCFS: the head of the queue starts as soon as it fits, in GPUs and in the power budget at
-// the lowest clock; nothing overtakes it.
-void SiteScheduler::start_what_fits(double now) {
-  const int slowest = gpu_.pstate_count() - 1;
-  bool started = false;
-  held_for_power_ = false;
-  while (!queue_.empty()) {
-    JobRecord& r = records_[queue_.front()];
-    std::vector<Slice> placement = place(r.job);
-    if (placement.empty()) break;
-    if (it_power_w(slowest, powered_count_, gpus_busy_ + r.job.gpus) > it_budget_w_) {
-      held_for_power_ = true;
-      break;
-    }
-    queue_.pop_front();
-    r.state = JobState::kRunning;
-    r.start_s = now;
-    r.nodes = static_cast<int>(placement.size());
-    pending_slices_[r.job.id] = static_cast<std::uint32_t>(placement.size());
-    for (const Slice& s : placement) {
-      if (free_gpus_[s.node] == gpus_per_node_) --fully_free_nodes_;
-      free_gpus_[s.node] -= s.gpus;
-      gpus_busy_ += s.gpus;
-      // flops per thread: the job's run time at full clock times one GPU's throughput
-      auto exec = sg4::Exec::init()
-                      ->set_name("job")
-                      ->set_flops_amount(r.job.duration_s * gpu_.gpu_flops(0))
-                      ->set_host(nodes_.hosts[s.node])
-                      ->set_thread_count(s.gpus);
-      exec->start();
-      execs_.push_back(std::move(exec));
-      slices_.push_back(s);
-    }
-    start_order_.push_back(r.job.id);
-    events_ += 1;
-    started = true;
-  }
-  if (started || held_for_power_) rebalance(now);
-}
-
-// Jobs smaller than a node go to the fullest powered node that still holds them (best fit);
-// larger jobs take whole free nodes.
-std::vector<SiteScheduler::Slice> SiteScheduler::place(const Job& job) const {
-  std::vector<Slice> out;
-  if (job.gpus < gpus_per_node_) {
-    std::size_t best = online_;
-    for (std::size_t n = 0; n < online_; ++n) {
-      if (free_gpus_[n] >= job.gpus && (best == online_ || free_gpus_[n] < free_gpus_[best])) {
-        best = n;
-        if (free_gpus_[n] == job.gpus) break;
+// Failures arrive at the rate of all commissioned nodes; one that hits a node switched off or
+// already down has no effect, which leaves exactly the powered nodes' rate (thinning).
+void SiteScheduler::failures_due(double now) {
+  bool failed = false;
+  while (next_failure_s_ <= now + kTimeEpsilon_s) {
+    const auto node = static_cast<std::uint32_t>(failure_rng_.uniform() * static_cast<double>(online_));
+    const int cause = static_cast<int>(failure_rng_.weighted_index(cause_weights_));
+    next_failure_s_ += failure_rng_.exponential(failure_rate_per_node_s_ * static_cast<double>(online_));
+    if (!powered_[node] || down_until_[node] > 0) continue;
+    FailureEvent e{now, node, cause, 0, false, 0, 0};
+    std::vector<std::uint32_t> victims;
+    for (const auto& [id, run] : running_) {
+      for (const Slice& s : run.plan.slices) {
+        if (s.node == node) victims.push_back(id);
       }
     }
-    if (best < online_) out.push_back({job.id, static_cast<std::uint32_t>(best), job.gpus});
-    return out;
+    std::sort(victims.begin(), victims.end());
+    victims.erase(std::unique(victims.begin(), victims.end()), victims.end());
+    for (std::uint32_t v : victims) e.jobs_interrupted += interrupt(v, now, e.lost_gpu_s);
+    const Reliability& rel = scenario_.reliability;
+    e.used_spare = spares_ > 0;
+    e.back_s = now + 3600.0 * (e.used_spare ? rel.swap_h : rel.causes[static_cast<std::size_t>(cause)].repair_h);
+    if (e.used_spare) {
+      --spares_;
+      spare_returns_.push(now + 3600.0 * rel.causes[static_cast<std::size_t>(cause)].repair_h +
+                          86400.0 * rel.spare_return_days);
+    }
+    down_until_[node] = e.back_s;
+    ++down_count_;
+    repairs_.push({e.back_s, node});
+    set_node_power(node, false);
+    series_.failures.push_back(e);
+    events_ += 1;
+    failed = true;
   }
-  const int nodes_needed = job.gpus / gpus_per_node_;
-  if (nodes_needed > fully_free_nodes_) return out;
-  for (std::size_t n = 0; n < online_ && static_cast<int>(out.size()) < nodes_needed; ++n) {
-    if (powered_[n] && free_gpus_[n] == gpus_per_node_) out.push_back({job.id, static_cast<std::uint32_t>(n), gpus_per_node_});
-  }
-  return out;
+  if (failed) rebalance(now);
 }
 
-void SiteScheduler::finish_slice(std::size_t index) {
-  const Slice s = slices_[index];
+void SiteScheduler::repairs_due(double now) {
+  bool changed = false;
+  while (!repairs_.empty() && repairs_.top().first <= now + kTimeEpsilon_s) {
+    down_until_[repairs_.top().second] = 0;
+    --down_count_;
+    repairs_.pop();
+    changed = true;
+  }
+  while (!spare_returns_.empty() && spare_returns_.top() <= now + kTimeEpsilon_s) {
+    spare_returns_.pop();
+    ++spares_;
+  }
+  if (changed) rebalance(now);
+}
+
+// Highest priority first, then submission order. FCFS: nothing overtakes the head. EASY: the
+// head gets a reservation and later jobs start now if they don't push it back.
+void SiteScheduler::schedule(double now) {
+  held_for_power_ = false;
+  bool changed = false;
+  while (!queue_.empty()) {
+    const std::uint32_t head = std::get<2>(*queue_.begin());
+    const std::vector<Slice> placement = pool_.place(records_[head].job.gpus);
+    if (placement.empty() || !try_start(head, placement, now)) break;
+    changed = true;
+  }
+  if (!queue_.empty() && !held_for_power_ && scenario_.scheduling.policy == SchedulingPolicy::kEasyBackfill) {
+    const int head_gpus = records_[std::get<2>(*queue_.begin())].job.gpus;
+    std::vector<const RunningJob*> by_end;
+    by_end.reserve(by_end_.size());
+    for (const auto& [end, id] : by_end_) by_end.push_back(&running_.at(id).plan);
+    const double shadow = easy_.shadow_time(pool_, by_end, head_gpus, now);
+    int looked = 0;
+    for (auto it = std::next(queue_.begin()); it != queue_.end() && looked < scenario_.scheduling.backfill_depth;) {
+      ++looked;
+      const std::uint32_t job = std::get<2>(*it);
+      const JobRecord& r = records_[job];
+      ++it;  // before a start erases the entry
+      if (!pool_.fits(r.job.gpus)) continue;
+      const std::vector<Slice> placement = pool_.place(r.job.gpus);
+      const double end = now + r.job.duration_s - r.work_done_s;
+      if (!easy_.may_backfill(pool_, by_end, head_gpus, shadow, placement, end)) continue;
+      if (!try_start(job, placement, now)) break;
+      by_end.clear();
+      for (const auto& [e, id] : by_end_) by_end.push_back(&running_.at(id).plan);
+      changed = true;
+      if (pool_.busy_gpus() == pool_.usable_nodes() * gpus_per_node_) break;
+    }
+  }
+  if (changed || held_for_power_) rebalance(now);
+}
+
+// Starts the job if the power budget holds it at the slowest clock; otherwise holds it.
+bool SiteScheduler::try_start(std::uint32_t job, const std::vector<Slice>& placement, double now) {
+  const int slowest = gpu_.pstate_count() - 1;
+  if (it_power_w(slowest, powered_count_, pool_.busy_gpus() + records_[job].job.gpus) > it_budget_w_) {
+    held_for_power_ = true;
+    return false;
+  }
+  start(job, placement, now);
+  return true;
+}
+
+void SiteScheduler::start(std::uint32_t job, const std::vector<Slice>& placement, double now) {
+  JobRecord& r = records_[job];
+  queue_.erase({-scenario_.job_classes[r.job.job_class].priority, r.job.submit_s, job});
+  const double remaining_s = r.job.duration_s - r.work_done_s;
+  queued_gpu_s_ -= r.job.gpus * remaining_s;
+  account_busy(now);
+  pool_.take(placement);
+  r.state = JobState::kRunning;
+  r.run_site = static_cast<std::uint16_t>(site_index_);
+  if (r.first_start_s < 0) r.first_start_s = now;
+  r.start_s = now;
+  r.nodes = static_cast<int>(placement.size());
+  Running& run = running_[job];
+  run.plan = {now + remaining_s, placement};
+  run.flops_per_thread = remaining_s * gpu_.gpu_flops(0);
+  run.pending = static_cast<int>(placement.size());
+  for (const Slice& s : placement) {
+    auto exec = sg4::Exec::init()
+                    ->set_name("job")
+                    ->set_flops_amount(run.flops_per_thread)  // per thread: one thread per GPU
+                    ->set_host(nodes_.hosts[s.node])
+                    ->set_thread_count(s.gpus);
+    exec->start();
+    run.execs.push_back(exec);
+    execs_.push_back(std::move(exec));
+    exec_job_.push_back(job);
+  }
+  by_end_.insert({run.plan.expected_end_s, job});
+  start_order_.push_back(job);
+  events_ += 1;
+}
+
+void SiteScheduler::finish_exec(std::size_t index, double now) {
+  const std::uint32_t job = exec_job_[index];
   execs_[index] = std::move(execs_.back());
   execs_.pop_back();
-  slices_[index] = slices_.back();
-  slices_.pop_back();
-  free_gpus_[s.node] += s.gpus;
-  if (free_gpus_[s.node] == gpus_per_node_) ++fully_free_nodes_;
-  gpus_busy_ -= s.gpus;
-  if (--pending_slices_[s.job] == 0) {
-    JobRecord& r = records_[s.job];
-    r.state = JobState::kFinished;
-    r.end_s = sg4::Engine::get_clock();
-    events_ += 1;
-    ++finished_;
-  }
+  exec_job_[index] = exec_job_.back();
+  exec_job_.pop_back();
+  Running& run = running_.at(job);
+  if (--run.pending > 0) return;  // the job's other nodes finish at the same instant
+  JobRecord& r = records_[job];
+  account_busy(now);
+  pool_.give(run.plan.slices);
+  by_end_.erase({run.plan.expected_end_s, job});
+  running_.erase(job);
+  r.state = JobState::kFinished;
+  r.work_done_s = r.job.duration_s;
+  r.end_s = now;
+  events_ += 1;
+  ++finished_;
+  rebalance(now);
 }
 
-// A power shortfall stops the job; it goes back to the head of the queue and restarts from
-// the beginning (checkpoints come with the reliability model).
-void SiteScheduler::kill_job(std::uint32_t job, double now) {
+// Stops a running job; it keeps the work up to its last checkpoint and waits again in the
+// queue at its place. Returns 1.
+int SiteScheduler::interrupt(std::uint32_t job, double now, double& lost_gpu_s) {
   JobRecord& r = records_[job];
-  for (std::size_t i = slices_.size(); i-- > 0;) {
-    if (slices_[i].job != job) continue;
+  Running& run = running_.at(job);
+  // Every node of a job runs at the same clock, so the least advanced exec speaks for all.
+  double remaining_ratio = 0;
+  for (const auto& e : run.execs) remaining_ratio = std::max(remaining_ratio, e->get_remaining_ratio());
+  const double done_s = r.work_done_s + (1 - remaining_ratio) * run.flops_per_thread / gpu_.gpu_flops(0);
+  const double interval_s = scenario_.job_classes[r.job.job_class].checkpoint_interval_h * 3600.0;
+  const double kept_s = interval_s > 0 ? std::floor(done_s / interval_s + 1e-9) * interval_s : 0.0;
+  const double lost = r.job.gpus * (done_s - kept_s);
+  r.lost_gpu_s += lost;
+  lost_gpu_s += lost;
+  r.work_done_s = std::min(kept_s, r.job.duration_s);
+  ++r.interruptions;
+  for (std::size_t i = execs_.size(); i-- > 0;) {
+    if (exec_job_[i] != job) continue;
     execs_[i]->cancel();
-    const Slice s = slices_[i];
     execs_[i] = std::move(execs_.back());
     execs_.pop_back();
-    slices_[i] = slices_.back();
-    slices_.pop_back();
-    free_gpus_[s.node] += s.gpus;
-    if (free_gpus_[s.node] == gpus_per_node_) ++fully_free_nodes_;
-    gpus_busy_ -= s.gpus;
+    exec_job_[i] = exec_job_.back();
+    exec_job_.pop_back();
   }
-  pending_slices_[job] = 0;
-  r.interruptions += 1;
-  r.lost_gpu_s += r.job.gpus * (now - r.start_s);
+  account_busy(now);
+  pool_.give(run.plan.slices);
+  by_end_.erase({run.plan.expected_end_s, job});
+  running_.erase(job);
   r.state = JobState::kQueued;
-  r.start_s = -1;
   r.nodes = 0;
-  queue_.push_front(job);
+  enqueue(job);
   events_ += 1;
+  return 1;
+}
+
+void SiteScheduler::account_busy(double now) {
+  busy_gpu_s_ += pool_.busy_gpus() * (now - busy_since_s_);
+  busy_since_s_ = now;
 }
 
 double SiteScheduler::supply_limit_w() const {
   double limit = site_.grid.connection_w;
-  if (in_outage_) {
-    const Backup& b = site_.backup;
-    limit = b.generator_units * b.generator_curve.rated_kw * 1000.0;
-  }
+  if (in_outage_) limit = site_.backup.generator_units * site_.backup.generator_curve.rated_kw * 1000.0;
   if (site_.power_limit_w > 0) limit = std::min(limit, site_.power_limit_w);
   return limit;
 }
@@ -252,49 +368,57 @@ double SiteScheduler::it_power_w(int pstate, int powered_nodes, int busy_gpus) c
   return powered_nodes * w.idle_w + (w.all_busy_w - w.epsilon_w) / gpus_per_node_ * busy_gpus;
 }
 
+void SiteScheduler::set_node_power(std::size_t n, bool on) {
+  if (on == (powered_[n] != 0)) return;
+  if (on) {
+    nodes_.hosts[n]->turn_on();
+    nodes_.hosts[n]->set_pstate(pstate_);
+    ++powered_count_;
+  } else {
+    nodes_.hosts[n]->turn_off();
+    --powered_count_;
+  }
+  powered_[n] = on;
+  pool_.set_usable(n, on);
+}
+
 // Keeps the IT load within the budget: the fastest clock that fits; failing that, idle nodes
-// switched off; failing that, the most recently started jobs stopped. Nodes come back on
-// when they fit without slowing the clock.
+// switched off; failing that, the most recently started jobs stopped. Nodes in service come
+// back on when they fit without slowing the clock.
 void SiteScheduler::rebalance(double now) {
   const int slowest = gpu_.pstate_count() - 1;
   auto fastest_fitting = [&](int powered) {
     for (int p = 0; p <= slowest; ++p) {
-      if (it_power_w(p, powered, gpus_busy_) <= it_budget_w_) return p;
+      if (it_power_w(p, powered, pool_.busy_gpus()) <= it_budget_w_) return p;
     }
     return -1;
   };
+  FailureEvent shortfall{now, 0, -1, 0, false, 0, 0};
   while (fastest_fitting(powered_count_) < 0) {
-    if (fully_free_nodes_ > 0) {
+    if (pool_.fully_free_nodes() > 0) {
       for (std::size_t n = online_; n-- > 0;) {
-        if (powered_[n] && free_gpus_[n] == gpus_per_node_) {
-          nodes_.hosts[n]->turn_off();
-          powered_[n] = 0;
-          free_gpus_[n] = 0;
-          --powered_count_;
-          --fully_free_nodes_;
+        if (powered_[n] && pool_.free_gpus(n) == gpus_per_node_) {
+          set_node_power(n, false);
           break;
         }
       }
       continue;
     }
-    while (!start_order_.empty() && records_[start_order_.back()].state != JobState::kRunning) start_order_.pop_back();
+    while (!start_order_.empty() && !running_.count(start_order_.back())) start_order_.pop_back();
     if (start_order_.empty()) break;
     const std::uint32_t victim = start_order_.back();
     start_order_.pop_back();
-    kill_job(victim, now);
+    shortfall.jobs_interrupted += interrupt(victim, now, shortfall.lost_gpu_s);
   }
-  int p = fastest_fitting(powered_count_);
-  for (std::size_t n = 0; n < online_ && p >= 0; ++n) {
-    if (powered_[n] || fastest_fitting(powered_count_ + 1) != p) continue;
-    nodes_.hosts[n]->turn_on();
-    nodes_.hosts[n]->set_pstate(pstate_);
-    powered_[n] = 1;
-    free_gpus_[n] = gpus_per_node_;
-    ++powered_count_;
-    ++fully_free_nodes_;
+  if (shortfall.jobs_interrupted > 0) series_.failures.push_back(shortfall);
+  const int p = fastest_fitting(powered_count_);
+  const int in_service = static_cast<int>(online_) - down_count_;
+  for (std::size_t n = 0; n < online_ && p >= 0 && powered_count_ < in_service; ++n) {
+    if (powered_[n] || down_until_[n] > 0 || fastest_fitting(powered_count_ + 1) != p) continue;
+    set_node_power(n, true);
   }
   set_pstate(std::max(p, 0));
-  mark_capped(now, p != 0 || powered_count_ < static_cast<int>(online_) || held_for_power_);
+  mark_capped(now, p != 0 || powered_count_ < in_service || held_for_power_);
 }
 
 void SiteScheduler::set_pstate(int p) {

@@ -1,103 +1,135 @@
 #pragma once
-// One site's nodes, queue, running work and power state, driven by one SimGrid actor.
-// Jobs are activities (one exec per node a job holds), never actors. Internal to the engine.
+// One site's nodes, queue, running work, failures and power state, driven by one SimGrid
+// actor. Jobs are activities (one exec per node a job holds), never actors. Internal.
 #include <simgrid/s4u.hpp>
 
 #include <cstdint>
-#include <deque>
+#include <map>
 #include <optional>
+#include <queue>
+#include <set>
+#include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include "dctwin/models/climate.h"
 #include "dctwin/models/facility.h"
 #include "dctwin/models/gpu_model.h"
+#include "dctwin/models/random_stream.h"
+#include "dctwin/sim/easy_backfill.h"
+#include "dctwin/sim/node_pool.h"
 #include "dctwin/sim/platform.h"
 #include "dctwin/sim/run_result.h"
 #include "dctwin/sim/scenario.h"
 
 namespace dctwin::sim::engine {
 
+class Broker;
+
 // The facility as built for `nodes` commissioned nodes: its power chain is rated for them.
 models::FacilityModel build_facility(const Site& site, std::size_t nodes);
 
 class SiteScheduler {
  public:
-  SiteScheduler(const Site& site, const SiteNodes& nodes, std::vector<JobRecord>& records,
-                std::vector<std::uint32_t> arrivals, std::vector<models::Interval> outages,
-                const std::vector<models::WeatherHour>& weather, double step_s, double horizon_s, double& events);
+  SiteScheduler(const Scenario& scenario, std::size_t site_index, const SiteNodes& nodes,
+                std::vector<JobRecord>& records, std::vector<models::Interval> outages,
+                const std::vector<models::WeatherHour>& weather, double horizon_s, double& events,
+                SiteSeries& series, Broker& broker);
 
   void operator()();  // the actor's body: runs until the horizon
 
+  void enqueue(std::uint32_t job);  // a job sent here to wait (by the broker or its home site)
+  // Expected wait of a job of `gpus` GPUs sent here now: queued work ahead over usable GPUs.
+  double expected_wait_s(int gpus) const;
+
   int gpus_online() const { return static_cast<int>(online_) * gpus_per_node_; }
-  int gpus_busy() const { return gpus_busy_; }
+  int gpus_busy() const { return pool_.busy_gpus(); }
   int pstate() const { return pstate_; }
-  std::size_t submitted() const { return next_arrival_; }
   std::size_t finished() const { return finished_; }
-  double capped_s_until(double now) const;  // cumulative
-  bool on_generators() const { return in_outage_ && site_.backup.generator_units > 0; }
+  double capped_s_until(double now) const;
+  double busy_gpu_s_until(double now) const { return busy_gpu_s_ + pool_.busy_gpus() * (now - busy_since_s_); }
 
  private:
-  struct Slice {
-    std::uint32_t job;
-    std::uint32_t node;
-    int gpus;
+  struct Running {
+    RunningJob plan;  // expected end and slices, for EASY
+    std::vector<simgrid::s4u::ExecPtr> execs;
+    double flops_per_thread = 0;
+    int pending = 0;
   };
+  using QueueKey = std::tuple<int, double, std::uint32_t>;  // -priority, submit, id
 
   double next_event_s() const;
-  void commission_due(double now);
-  void admit_due(double now);
-  void outage_edges_due(double now);
   void weather_due(double now);
-  void start_what_fits(double now);
-  std::vector<Slice> place(const Job& job) const;
-  void finish_slice(std::size_t index);
-  void kill_job(std::uint32_t job, double now);
+  void outage_edges_due(double now);
+  void commission_due(double now);
+  void repairs_due(double now);
+  void failures_due(double now);
+  void schedule(double now);
+  bool try_start(std::uint32_t job, const std::vector<Slice>& placement, double now);
+  void start(std::uint32_t job, const std::vector<Slice>& placement, double now);
+  void finish_exec(std::size_t index, double now);
+  int interrupt(std::uint32_t job, double now, double& lost_gpu_s);
+  void account_busy(double now);
 
-  // Power: the largest IT load the supply allows, and the pstate and powered nodes within it.
   double supply_limit_w() const;
   void update_it_budget();
   double it_power_w(int pstate, int powered_nodes, int busy_gpus) const;
   void rebalance(double now);
+  void set_node_power(std::size_t node, bool on);
   void set_pstate(int p);
   void mark_capped(double now, bool capped);
 
+  const Scenario& scenario_;
   const Site& site_;
+  std::size_t site_index_;
   const SiteNodes& nodes_;
   std::vector<JobRecord>& records_;
-  std::vector<std::uint32_t> arrivals_;
   std::vector<models::Interval> outages_;
+  const std::vector<models::WeatherHour>& weather_;
   models::GpuModel gpu_;
-  std::optional<models::FacilityModel> facility_;
   int gpus_per_node_;
   double horizon_s_;
   double& events_;
+  SiteSeries& series_;
+  Broker& broker_;
 
-  // nodes [0, online_) are commissioned; of those, powered_ ones are switched on
-  std::vector<int> free_gpus_;
+  NodePool pool_;
   std::vector<char> powered_;
+  std::vector<double> down_until_;  // 0: in service
   std::size_t online_ = 0;
   int powered_count_ = 0;
-  int fully_free_nodes_ = 0;  // powered and idle
-  int gpus_busy_ = 0;
-  std::size_t next_arrival_ = 0;
+  int down_count_ = 0;  // commissioned nodes out of service after a failure
+  std::set<QueueKey> queue_;
+  double queued_gpu_s_ = 0;  // work waiting here
+  std::unordered_map<std::uint32_t, Running> running_;
+  std::set<std::pair<double, std::uint32_t>> by_end_;
+  std::vector<simgrid::s4u::ExecPtr> execs_;  // all running execs, for wait_any
+  std::vector<std::uint32_t> exec_job_;       // the job of each exec
+  std::vector<std::uint32_t> start_order_;    // running jobs, most recent last (lazily pruned)
+  EasyBackfill easy_;
   std::size_t finished_ = 0;
-  std::deque<std::uint32_t> queue_;
-  std::vector<simgrid::s4u::ExecPtr> execs_;
-  std::vector<Slice> slices_;
-  std::vector<std::uint32_t> pending_slices_;  // per job
-  std::vector<std::uint32_t> start_order_;     // running jobs, most recent last (lazily pruned)
 
-  const std::vector<models::WeatherHour>& weather_;  // hourly, from the scenario start
-  double step_s_;
+  // reliability
+  models::RandomStream failure_rng_;
+  double failure_rate_per_node_s_ = 0;
+  std::vector<double> cause_weights_;
+  double next_failure_s_ = 0;
+  std::priority_queue<std::pair<double, std::uint32_t>, std::vector<std::pair<double, std::uint32_t>>,
+                      std::greater<>> repairs_;
+  std::priority_queue<double, std::vector<double>, std::greater<>> spare_returns_;
+  int spares_ = 0;
+
+  // power
+  std::optional<models::FacilityModel> facility_;
   std::size_t weather_hour_ = static_cast<std::size_t>(-1);
-  std::size_t next_outage_edge_ = 0;  // index into outages_ * 2 (start, end alternate)
+  std::size_t next_outage_edge_ = 0;
   bool in_outage_ = false;
   double it_budget_w_ = 0;
   int pstate_ = 0;
   bool held_for_power_ = false;
   bool capped_ = false;
-  double capped_since_s_ = 0;
-  double capped_total_s_ = 0;
+  double capped_since_s_ = 0, capped_total_s_ = 0;
+  double busy_gpu_s_ = 0, busy_since_s_ = 0;
 };
 
 }  // namespace dctwin::sim::engine

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "dctwin/models/random_stream.h"
+#include "broker.h"
 #include "facility_monitor.h"
 #include "site_scheduler.h"
 
@@ -61,12 +62,14 @@ RunResult Twin::run(const RunOptions& options) {
   const std::size_t site_count = scenario_.sites.size();
   result.sites.resize(site_count);
   const std::vector<Job> jobs = generate_workload(scenario_);
-  std::vector<std::vector<std::uint32_t>> arrivals(site_count);
   result.jobs.reserve(jobs.size());
   for (const Job& j : jobs) {
-    result.jobs.push_back(JobRecord{j});
-    arrivals[j.site].push_back(j.id);
+    JobRecord r;
+    r.job = j;
+    r.run_site = j.site;
+    result.jobs.push_back(r);
   }
+  engine::Broker broker(scenario_, result.jobs);
 
   std::vector<std::vector<models::WeatherHour>> weather(site_count);
   std::vector<std::unique_ptr<engine::SiteScheduler>> schedulers;
@@ -75,13 +78,17 @@ RunResult Twin::run(const RunOptions& options) {
     weather[si] = site_weather(scenario_, si, result.horizon_s);
     models::RandomStream outage_rng(scenario_.seed, kOutageStream + si);
     result.sites[si].outages = models::generate_outages(site.grid.outages, result.horizon_s, outage_rng);
-    schedulers.push_back(std::make_unique<engine::SiteScheduler>(
-        site, platform.site(si), result.jobs, std::move(arrivals[si]), result.sites[si].outages, weather[si],
-        scenario_.step_s, result.horizon_s, result.simulated_events));
+    schedulers.push_back(std::make_unique<engine::SiteScheduler>(scenario_, si, platform.site(si), result.jobs,
+                                                                 result.sites[si].outages, weather[si],
+                                                                 result.horizon_s, result.simulated_events,
+                                                                 result.sites[si], broker));
     engine::SiteScheduler* s = schedulers.back().get();
     sg4::Actor::create("scheduler-" + site.id, platform.control_host(), [s] { (*s)(); });
   }
-  engine::FacilityMonitor monitor(scenario_, platform, schedulers, weather, result, options);
+  std::vector<engine::SiteScheduler*> sites;
+  for (const auto& s : schedulers) sites.push_back(s.get());
+  broker.set_sites(sites);
+  engine::FacilityMonitor monitor(scenario_, platform, schedulers, weather, broker, result, options);
   sg4::Actor::create("facility", platform.control_host(), [&monitor] { monitor(); });
   engine.run();
   return result;

@@ -1,6 +1,7 @@
 #include "data_files.h"
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -248,6 +249,52 @@ std::map<std::string, double> read_carbon_intensity(const std::filesystem::path&
     out[t.rows[r][0]] = number_cell(t, r, g, file);
   }
   return out;
+}
+
+std::vector<TraceJob> read_trace(const std::filesystem::path& path, const Scenario& s) {
+  const std::string file = path.string();
+  const CsvTable t = read_csv(path);
+  const std::vector<std::string> expected = {"job_id", "submit_s", "duration_s", "gpus", "site", "class"};
+  if (t.header != expected) throw ScenarioError(file, 1, 1, "", "header must be job_id,submit_s,duration_s,gpus,site,class");
+  const double horizon_s = models::SimCalendar(s.start).seconds_at(s.end);
+  std::vector<TraceJob> jobs;
+  for (std::size_t r = 0; r < t.rows.size(); ++r) {
+    const auto& row = t.rows[r];
+    auto fail = [&](std::size_t col, const std::string& problem) {
+      // the column of the field: one past the commas before it
+      int column_no = 1;
+      for (std::size_t i = 0; i < col; ++i) column_no += static_cast<int>(row[i].size()) + 1;
+      throw ScenarioError(file, t.row_lines[r], column_no, expected[col], problem);
+    };
+    auto number = [&](std::size_t col, double lo, double hi) {
+      char* end = nullptr;
+      const double x = std::strtod(row[col].c_str(), &end);
+      if (row[col].empty() || end != row[col].c_str() + row[col].size()) fail(col, "expected a number, got '" + row[col] + "'");
+      if (x < lo || x > hi) fail(col, "value " + row[col] + " is out of range");
+      return x;
+    };
+    TraceJob j;
+    j.submit_s = number(1, 0, horizon_s);
+    j.duration_s = number(2, 1, 1e8);
+    const double gpus = number(3, 1, 1e6);
+    if (gpus != std::floor(gpus)) fail(3, "expected a whole number of GPUs, got '" + row[3] + "'");
+    j.gpus = static_cast<int>(gpus);
+    const auto site = std::find_if(s.sites.begin(), s.sites.end(), [&](const Site& x) { return x.id == row[4]; });
+    if (site == s.sites.end()) fail(4, "no site '" + row[4] + "' in the scenario");
+    j.site = static_cast<std::uint16_t>(site - s.sites.begin());
+    const auto jc = std::find_if(s.job_classes.begin(), s.job_classes.end(), [&](const JobClass& x) { return x.id == row[5]; });
+    if (jc == s.job_classes.end()) fail(5, "no job class '" + row[5] + "' in the scenario");
+    j.job_class = static_cast<std::uint16_t>(jc - s.job_classes.begin());
+    const int per_node = site->gpu.gpus_per_node;
+    int site_gpus = 0;
+    for (const auto& p : site->phases) site_gpus += p.gpus;
+    if (j.gpus < per_node ? per_node % j.gpus != 0 : j.gpus % per_node != 0) {
+      fail(3, row[3] + " GPUs neither divides nor is a multiple of " + std::to_string(per_node) + " GPUs per node");
+    }
+    if (j.gpus > site_gpus) fail(3, "a job of " + row[3] + " GPUs could never start at site " + site->id);
+    jobs.push_back(j);
+  }
+  return jobs;
 }
 
 std::vector<models::WeatherHour> read_epw(const std::filesystem::path& path) {

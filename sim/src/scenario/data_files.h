@@ -29,6 +29,9 @@ std::map<std::string, models::Tariff> read_tariffs(const std::filesystem::path& 
 std::map<std::string, models::OutageProfile> read_outage_profiles(const std::filesystem::path& path);
 std::map<std::string, double> read_carbon_intensity(const std::filesystem::path& path);
 
+// A job trace: job_id,submit_s,duration_s,gpus,site,class (site and class by id).
+std::vector<TraceJob> read_trace(const std::filesystem::path& path, const Scenario& scenario);
+
 // An EPW weather file: 8760 hourly rows (a leap day's rows, if any, are dropped).
 std::vector<models::WeatherHour> read_epw(const std::filesystem::path& path);
 

@@ -38,7 +38,7 @@ class Loader {
 
   Scenario load(const YamlValue& root, const std::string& source_name) {
     root.expect_map({"dctwin", "name", "description", "start", "end", "seed", "step_minutes",
-                     "budget_usd", "costs", "sites", "workload"});
+                     "budget_usd", "costs", "sites", "workload", "scheduling", "reliability"});
     Scenario s;
     s.source_name = source_name;
     const YamlValue version = root.required("dctwin");
@@ -67,7 +67,45 @@ class Loader {
       s.sites.push_back(std::move(site));
     }
     load_workload(root.required("workload"), s);
+    if (auto v = root.optional("scheduling")) load_scheduling(*v, s);
+    if (auto v = root.optional("reliability")) load_reliability(*v, s);
     return s;
+  }
+
+  static void load_scheduling(const YamlValue& v, Scenario& s) {
+    v.expect_map({"policy", "broker", "backfill_depth"});
+    if (auto p = v.optional("policy")) {
+      const std::string name = p->as_string();
+      if (name == "fcfs") {
+        s.scheduling.policy = SchedulingPolicy::kFcfs;
+      } else if (name == "easy-backfill") {
+        s.scheduling.policy = SchedulingPolicy::kEasyBackfill;
+      } else {
+        const std::string close = detail::closest_match(name, {"fcfs", "easy-backfill"});
+        p->fail("unknown policy '" + name + "'; one of fcfs, easy-backfill" +
+                (close.empty() ? std::string() : "; did you mean '" + close + "'?"));
+      }
+    }
+    if (auto b = v.optional("broker")) s.scheduling.broker = boolean(*b);
+    if (auto d = v.optional("backfill_depth")) s.scheduling.backfill_depth = static_cast<int>(d->as_integer(1, 100000));
+  }
+
+  static void load_reliability(const YamlValue& v, Scenario& s) {
+    v.expect_map({"causes", "spare_nodes_per_site", "swap_h", "spare_return_days"});
+    Reliability& r = s.reliability;
+    std::set<std::string> ids;
+    for (const auto& c : v.required("causes").sequence(1)) {
+      c.expect_map({"id", "per_million_gpu_h", "repair_h"});
+      FailureCause cause;
+      cause.id = identifier(c.required("id"));
+      if (!ids.insert(cause.id).second) c.required("id").fail("duplicate failure cause '" + cause.id + "'");
+      cause.per_million_gpu_h = c.required("per_million_gpu_h").as_number(0, 1e6);
+      cause.repair_h = c.required("repair_h").as_number(0, 1e5);
+      r.causes.push_back(cause);
+    }
+    r.spare_nodes_per_site = static_cast<int>(v.required("spare_nodes_per_site").as_integer(0, 100000));
+    r.swap_h = v.required("swap_h").as_number(0, 1e4);
+    r.spare_return_days = v.required("spare_return_days").as_number(0, 1e4);
   }
 
  private:
@@ -178,7 +216,7 @@ class Loader {
   }
 
   void load_workload(const YamlValue& v, Scenario& s) {
-    v.expect_map({"classes"});
+    v.expect_map({"classes", "trace"});
     const YamlValue classes = v.required("classes");
     std::set<std::string> ids;
     double share_sum = 0;
@@ -193,7 +231,8 @@ class Loader {
       }
     }
     for (const auto& c : classes.sequence(1)) {
-      c.expect_map({"id", "share_of_gpu_hours", "sizes", "duration_h"});
+      c.expect_map({"id", "share_of_gpu_hours", "sizes", "duration_h", "priority", "checkpoint_interval_h",
+                    "residency", "cycle"});
       JobClass jc;
       jc.id = identifier(c.required("id"));
       if (!ids.insert(jc.id).second) c.required("id").fail("duplicate job class id '" + jc.id + "'");
@@ -226,12 +265,33 @@ class Loader {
       const YamlValue max = duration.required("max");
       jc.duration_max_h = max.as_number(1.0 / 3600, 1e6);
       if (jc.duration_max_h < jc.duration_p90_h) max.fail("max must be at least the p90");
+      if (auto p = c.optional("priority")) jc.priority = static_cast<int>(p->as_integer(-1000, 1000));
+      if (auto k = c.optional("checkpoint_interval_h")) jc.checkpoint_interval_h = k->as_number(0, 1e4);
+      if (auto r = c.optional("residency")) {
+        const std::string rule = r->as_string();
+        if (rule != "home-country" && rule != "any-site") {
+          r->fail("residency is home-country or any-site, got '" + rule + "'");
+        }
+        jc.may_move = rule == "any-site";
+      }
+      if (auto cycle = c.optional("cycle")) {
+        cycle->expect_map({"daily_amplitude", "peak_hour", "weekend_factor"});
+        jc.daily_amplitude = cycle->required("daily_amplitude").as_number(0, 0.999);
+        jc.peak_hour = cycle->required("peak_hour").as_number(0, 24);
+        jc.weekend_factor = cycle->required("weekend_factor").as_number(0, 10);
+      }
       s.job_classes.push_back(std::move(jc));
     }
     if (std::abs(share_sum - 1.0) > 1e-6) {
       std::ostringstream msg;
       msg << "share_of_gpu_hours of the classes sum to " << share_sum << ", not 1";
       classes.fail(msg.str());
+    }
+    if (auto t = v.optional("trace")) {
+      s.trace_file = t->as_string();
+      const auto path = scenario_dir_ / s.trace_file;
+      if (!std::filesystem::is_regular_file(path)) t->fail("trace file not found: " + path.string());
+      s.trace = detail::read_trace(path, s);
     }
   }
 

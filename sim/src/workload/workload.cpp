@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 #include <tuple>
 
 #include "dctwin/models/random_stream.h"
+#include "dctwin/models/tariff.h"
 
 namespace dctwin::sim {
 namespace {
@@ -46,10 +48,33 @@ double demand_gpu_hours_per_month(const Site& site, const models::SimCalendar& c
   return d.back().gpu_hours_per_month;
 }
 
+double submission_cycle_factor(const JobClass& c, const models::SimCalendar& cal, double t_s) {
+  if (c.daily_amplitude == 0 && c.weekend_factor == 1) return 1.0;
+  const double hour = std::fmod(t_s / 3600.0, 24.0);
+  const double daily = 1 + c.daily_amplitude * std::cos(2 * std::numbers::pi * (hour - c.peak_hour) / 24);
+  const bool weekend = models::is_weekend(cal.date_at(t_s));
+  const double weekly_mean = (5 + 2 * c.weekend_factor) / 7;
+  return daily * (weekend ? c.weekend_factor : 1.0) / weekly_mean;
+}
+
 std::vector<Job> generate_workload(const Scenario& s) {
   const models::SimCalendar cal(s.start);
   const double horizon = cal.seconds_at(s.end);
   std::vector<Job> jobs;
+  if (!s.trace.empty()) {
+    for (const TraceJob& t : s.trace) {
+      Job j;
+      j.site = t.site;
+      j.job_class = t.job_class;
+      j.submit_s = t.submit_s;
+      j.gpus = t.gpus;
+      j.duration_s = t.duration_s;
+      jobs.push_back(j);
+    }
+    std::stable_sort(jobs.begin(), jobs.end(), [](const Job& a, const Job& b) { return a.submit_s < b.submit_s; });
+    for (std::size_t i = 0; i < jobs.size(); ++i) jobs[i].id = static_cast<std::uint32_t>(i);
+    return jobs;
+  }
   for (std::size_t si = 0; si < s.sites.size(); ++si) {
     const Site& site = s.sites[si];
     double peak_demand = 0;
@@ -59,12 +84,15 @@ std::vector<Job> generate_workload(const Scenario& s) {
       const JobClass& jc = s.job_classes[ci];
       // jobs per second at peak demand; thinning gives the time-varying rate.
       const double jobs_per_s_per_gph_month = jc.share_of_gpu_hours / expected_gpu_hours(jc) / (kHoursPerMonth * 3600.0);
-      const double peak_rate = peak_demand * jobs_per_s_per_gph_month;
+      const double cycle_peak = (1 + jc.daily_amplitude) * std::max(1.0, jc.weekend_factor) /
+                                ((5 + 2 * jc.weekend_factor) / 7);
+      const double peak_rate = peak_demand * jobs_per_s_per_gph_month * cycle_peak;
       if (peak_rate <= 0) continue;
       models::RandomStream arrivals(s.seed, (si << 20) | (ci << 1));
       models::RandomStream shapes(s.seed, (si << 20) | (ci << 1) | 1);
       for (double t = first + arrivals.exponential(peak_rate); t < horizon; t += arrivals.exponential(peak_rate)) {
-        const double rate = demand_gpu_hours_per_month(site, cal, t) * jobs_per_s_per_gph_month;
+        const double rate = demand_gpu_hours_per_month(site, cal, t) * jobs_per_s_per_gph_month *
+                            submission_cycle_factor(jc, cal, t);
         if (arrivals.uniform() * peak_rate >= rate) continue;
         Job j;
         j.site = static_cast<std::uint16_t>(si);

@@ -14,11 +14,24 @@ enum class JobState : std::uint8_t { kQueued, kRunning, kFinished };  // at the 
 struct JobRecord {
   Job job;
   JobState state = JobState::kQueued;
-  double start_s = -1;  // -1: never started
-  double end_s = -1;    // -1: not finished by the horizon
-  int nodes = 0;        // nodes it ran on
-  int interruptions = 0;  // killed by a power shortfall and requeued from the start
-  double lost_gpu_s = 0;  // GPU-seconds of work lost to interruptions
+  std::uint16_t run_site = 0;  // where it ran or waits: its home site unless the broker moved it
+  double first_start_s = -1;   // -1: never started
+  double start_s = -1;         // of the last run
+  double end_s = -1;           // -1: not finished by the horizon
+  int nodes = 0;               // nodes of the last run
+  int interruptions = 0;       // by node failures or power shortfalls
+  double work_done_s = 0;      // work kept at full clock: checkpoints survive interruptions
+  double lost_gpu_s = 0;       // GPU-seconds of work (at full clock) lost to interruptions
+};
+
+struct FailureEvent {
+  double at_s = 0;
+  std::uint32_t node = 0;
+  int cause = 0;               // index into Reliability::causes; -1: a power shortfall
+  double back_s = 0;           // node back in service (0 for power shortfalls)
+  bool used_spare = false;
+  int jobs_interrupted = 0;
+  double lost_gpu_s = 0;
 };
 
 struct FacilityStep {
@@ -39,6 +52,7 @@ struct FacilityStep {
   double capped_s = 0;          // GPUs below full clock, or jobs held or shed for power
   double energy_cost_usd = 0;   // grid energy at the tariff
   double co2_grid_kg = 0, co2_diesel_kg = 0;
+  double busy_gpu_s = 0;        // GPU-seconds allocated to jobs in the step
   int pstate = 0;               // at the end of the step
   int gpus_online = 0;
   int gpus_busy = 0;            // at the end of the step
@@ -47,6 +61,7 @@ struct FacilityStep {
 struct SiteSeries {
   std::vector<FacilityStep> steps;
   std::vector<models::Interval> outages;  // grid outages drawn for the run
+  std::vector<FailureEvent> failures;     // node failures and power-shortfall interruptions
 };
 
 struct RunResult {

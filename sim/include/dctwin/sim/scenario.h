@@ -83,6 +83,43 @@ struct JobClass {
   double duration_median_h = 0;        // lognormal at full clock
   double duration_p90_h = 0;
   double duration_max_h = 0;           // draws above are redrawn
+  int priority = 0;                    // higher is scheduled first
+  double checkpoint_interval_h = 0;    // of work at full clock; 0: no checkpoints
+  bool may_move = false;               // residency: false = stays in its home country
+  // Submission cycle: rate x (1 + daily_amplitude cos(2 pi (hour - peak_hour) / 24)),
+  // x weekend_factor on Saturdays and Sundays, normalised to a weekly mean of 1.
+  double daily_amplitude = 0;
+  double peak_hour = 14;
+  double weekend_factor = 1;
+};
+
+enum class SchedulingPolicy { kFcfs, kEasyBackfill };
+
+struct Scheduling {
+  SchedulingPolicy policy = SchedulingPolicy::kEasyBackfill;
+  bool broker = false;      // movable jobs go to the site with the shortest expected wait
+  int backfill_depth = 50;  // queued jobs looked at behind the head
+};
+
+struct FailureCause {
+  std::string id;                  // e.g. "faulty-gpu"
+  double per_million_gpu_h = 0;    // failures per 10^6 powered GPU-hours
+  double repair_h = 0;             // node out of service without a spare
+};
+
+struct Reliability {
+  std::vector<FailureCause> causes;
+  int spare_nodes_per_site = 0;    // swapped in for a failed node
+  double swap_h = 0;               // node back in service when a spare is used
+  double spare_return_days = 0;    // a repaired node returns to the spare pool
+};
+
+struct TraceJob {  // a job from a trace file, replacing the generator
+  double submit_s = 0;
+  double duration_s = 0;
+  int gpus = 0;
+  std::uint16_t site = 0;
+  std::uint16_t job_class = 0;
 };
 
 struct Scenario {
@@ -103,6 +140,10 @@ struct Scenario {
   std::array<models::CapexTerms, models::kCapexComponentCount> capex_terms{};
   std::vector<Site> sites;
   std::vector<JobClass> job_classes;
+  Scheduling scheduling;
+  Reliability reliability;
+  std::string trace_file;           // when set, jobs come from this file
+  std::vector<TraceJob> trace;      // in file order
 };
 
 }  // namespace dctwin::sim

@@ -24,7 +24,10 @@ double expected_gpu_hours(const JobClass& c);
 // first point, flat after the last).
 double demand_gpu_hours_per_month(const Site& site, const models::SimCalendar& calendar, double t_s);
 
-// All jobs of the scenario in submission order (ties broken by site, then class).
+// The submission cycle's multiplier at time t (weekly mean 1).
+double submission_cycle_factor(const JobClass& c, const models::SimCalendar& calendar, double t_s);
+
+// All jobs of the scenario (from its trace, if it has one) in submission order (ties broken by site, then class).
 std::vector<Job> generate_workload(const Scenario& scenario);
 
 }  // namespace dctwin::sim

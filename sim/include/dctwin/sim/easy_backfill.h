@@ -1,0 +1,37 @@
+#pragma once
+// EASY backfilling (Lifka 1995; Mu'alem & Feitelson 2001): the job at the head of the queue
+// gets a reservation at the earliest time it fits as running jobs end; a later job may start
+// now only if it does not push that reservation back. Running jobs' ends are estimated at
+// full clock from their remaining work. No engine: tested alone.
+#include <vector>
+
+#include "dctwin/sim/node_pool.h"
+
+namespace dctwin::sim {
+
+struct RunningJob {
+  double expected_end_s = 0;
+  std::vector<Slice> slices;
+};
+
+class EasyBackfill {
+ public:
+  // The head's reservation: the earliest time it fits as `by_end` (sorted by expected end)
+  // release their GPUs, with `also_taken` held throughout. Infinity if never.
+  double shadow_time(const NodePool& pool, const std::vector<const RunningJob*>& by_end, int head_gpus,
+                     double now_s, const std::vector<Slice>& also_taken = {});
+
+  // A job that fits now at `placement` and would end at `end_s` may start now.
+  bool may_backfill(const NodePool& pool, const std::vector<const RunningJob*>& by_end, int head_gpus,
+                    double shadow_s, const std::vector<Slice>& placement, double end_s);
+
+ private:
+  void adjust(const NodePool& pool, std::uint32_t node, int delta_gpus);
+  bool head_fits(int head_gpus, int gpus_per_node) const;
+
+  std::vector<int> histogram_;   // usable nodes by free GPUs, in the scenario being played
+  std::vector<int> delta_;       // per node, GPUs freed (+) or taken (-) in that scenario
+  std::vector<std::uint32_t> touched_;
+};
+
+}  // namespace dctwin::sim

@@ -1,0 +1,50 @@
+#pragma once
+// A site's GPUs as the scheduler sees them: which nodes are usable (commissioned, powered,
+// not failed) and how many GPUs each has free. Placement: a job smaller than a node goes to
+// the fullest usable node that still holds it (best fit); a larger one takes whole free
+// nodes, lowest index first. No engine: the EASY planner and its tests use it alone.
+#include <cstdint>
+#include <set>
+#include <vector>
+
+namespace dctwin::sim {
+
+struct Slice {
+  std::uint32_t node = 0;
+  int gpus = 0;
+};
+
+class NodePool {
+ public:
+  NodePool(int gpus_per_node, std::size_t nodes);
+
+  int gpus_per_node() const { return gpus_per_node_; }
+  std::size_t size() const { return free_.size(); }
+  bool usable(std::size_t node) const { return usable_[node] != 0; }
+  int free_gpus(std::size_t node) const { return usable_[node] ? free_[node] : 0; }
+  int fully_free_nodes() const { return static_cast<int>(by_free_.back().size()); }
+  int usable_nodes() const { return usable_count_; }
+  int busy_gpus() const { return busy_; }
+
+  // A usable node must be idle to become unusable.
+  void set_usable(std::size_t node, bool usable);
+  void take(const std::vector<Slice>& slices);
+  void give(const std::vector<Slice>& slices);
+
+  bool fits(int gpus) const;
+  std::vector<Slice> place(int gpus) const;  // empty if it doesn't fit now
+  // Free GPUs per node count: histogram[f] = usable nodes with f free GPUs.
+  std::vector<int> histogram() const;
+
+ private:
+  void move(std::size_t node, int new_free);
+
+  int gpus_per_node_;
+  std::vector<int> free_;
+  std::vector<char> usable_;
+  std::vector<std::set<std::uint32_t>> by_free_;  // usable nodes indexed by their free GPUs
+  int usable_count_ = 0;
+  int busy_ = 0;
+};
+
+}  // namespace dctwin::sim

@@ -1,0 +1,60 @@
+#include "broker.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "site_scheduler.h"
+
+namespace dctwin::sim::engine {
+namespace {
+constexpr double kTimeEpsilon_s = 1e-6;
+}
+
+Broker::Broker(const Scenario& scenario, std::vector<JobRecord>& records)
+    : scenario_(scenario), records_(records), fixed_(scenario.sites.size()), next_fixed_(scenario.sites.size(), 0) {
+  for (const JobRecord& r : records_) {
+    if (movable(r)) {
+      movable_.push_back(r.job.id);
+    } else {
+      fixed_[r.job.site].push_back(r.job.id);
+    }
+  }
+}
+
+bool Broker::movable(const JobRecord& r) const {
+  return scenario_.scheduling.broker && scenario_.job_classes[r.job.job_class].may_move;
+}
+
+double Broker::next_arrival_s(std::size_t site) const {
+  double next = std::numeric_limits<double>::infinity();
+  if (next_fixed_[site] < fixed_[site].size()) next = records_[fixed_[site][next_fixed_[site]]].job.submit_s;
+  if (next_movable_ < movable_.size()) next = std::min(next, records_[movable_[next_movable_]].job.submit_s);
+  return next;
+}
+
+void Broker::route_due(double now) {
+  for (std::size_t si = 0; si < fixed_.size(); ++si) {
+    auto& i = next_fixed_[si];
+    while (i < fixed_[si].size() && records_[fixed_[si][i]].job.submit_s <= now + kTimeEpsilon_s) {
+      sites_[si]->enqueue(fixed_[si][i++]);
+      ++submitted_;
+    }
+  }
+  while (next_movable_ < movable_.size() && records_[movable_[next_movable_]].job.submit_s <= now + kTimeEpsilon_s) {
+    JobRecord& r = records_[movable_[next_movable_++]];
+    std::size_t best = r.job.site;
+    double best_wait = sites_[best]->expected_wait_s(r.job.gpus);
+    for (std::size_t si = 0; si < sites_.size(); ++si) {
+      const double wait = sites_[si]->expected_wait_s(r.job.gpus);
+      if (wait < best_wait) {
+        best = si;
+        best_wait = wait;
+      }
+    }
+    r.run_site = static_cast<std::uint16_t>(best);
+    sites_[best]->enqueue(r.job.id);
+    ++submitted_;
+  }
+}
+
+}  // namespace dctwin::sim::engine

@@ -1,0 +1,39 @@
+#pragma once
+// Sends each arriving job to the site where it will wait: its home site, or, for a job whose
+// class may run at any site, the site with the shortest expected wait when it arrives.
+// Every site's actor calls route_due() when it wakes; whichever wakes first at an arrival
+// routes it, so the target site sees it at once. Internal to the engine.
+#include <cstdint>
+#include <vector>
+
+#include "dctwin/sim/run_result.h"
+#include "dctwin/sim/scenario.h"
+
+namespace dctwin::sim::engine {
+
+class SiteScheduler;
+
+class Broker {
+ public:
+  Broker(const Scenario& scenario, std::vector<JobRecord>& records);
+  void set_sites(std::vector<SiteScheduler*> sites) { sites_ = std::move(sites); }
+
+  void route_due(double now);
+  // The next arrival that site `site` must wake for (its own, or any movable job).
+  double next_arrival_s(std::size_t site) const;
+  std::size_t submitted() const { return submitted_; }
+
+ private:
+  bool movable(const JobRecord& r) const;
+
+  const Scenario& scenario_;
+  std::vector<JobRecord>& records_;
+  std::vector<SiteScheduler*> sites_;
+  std::vector<std::vector<std::uint32_t>> fixed_;  // per home site: jobs that stay there
+  std::vector<std::size_t> next_fixed_;
+  std::vector<std::uint32_t> movable_;             // jobs the broker places
+  std::size_t next_movable_ = 0;
+  std::size_t submitted_ = 0;
+};
+
+}  // namespace dctwin::sim::engine
