@@ -1,17 +1,19 @@
+#include "dctwin/models/fabric.h"
+
 #include <gtest/gtest.h>
 
 #include <numbers>
 #include <stdexcept>
 #include <vector>
 
-#include "dctwin/models/fabric.h"
 #include "dctwin/models/fabric_metrics.h"
 #include "dctwin/models/fabric_wan.h"
 
 namespace {
 using namespace dctwin::models;
 
-FabricSpec spec(FabricKind kind, int nodes, int gpus_per_node = 8, int radix = 64, double oversubscription = 1.0) {
+FabricSpec spec(FabricKind kind, int nodes, int gpus_per_node = 8, int radix = 64,
+                double oversubscription = 1.0) {
   FabricSpec s;
   s.kind = kind;
   s.nodes = nodes;
@@ -80,7 +82,8 @@ TEST(Fabric, RailOptimizedBisectionMatchesClosedForm) {
 TEST(Fabric, DiameterByTopology) {
   EXPECT_EQ(hop_stats(build_fabric(spec(FabricKind::kLeafSpine, 4))).diameter_hops, 2);  // one leaf
   EXPECT_EQ(hop_stats(build_fabric(spec(FabricKind::kLeafSpine, 40))).diameter_hops, 4);
-  EXPECT_EQ(hop_stats(build_fabric(spec(FabricKind::kRailOptimized, 32))).diameter_hops, 4);  // across rails
+  EXPECT_EQ(hop_stats(build_fabric(spec(FabricKind::kRailOptimized, 32))).diameter_hops,
+            4);  // across rails
   EXPECT_EQ(hop_stats(build_fabric(spec(FabricKind::kRailOptimized, 512))).diameter_hops, 6);
 }
 
@@ -104,7 +107,8 @@ TEST(Fabric, RingBottleneckInOneLeafVersusSpread) {
 }
 
 TEST(Fabric, RailRingStaysOnRailLeavesWithinAUnit) {
-  const Fabric f = build_fabric(spec(FabricKind::kRailOptimized, 84, 8, 64, 2.0));  // 42 nodes a unit
+  const Fabric f =
+      build_fabric(spec(FabricKind::kRailOptimized, 84, 8, 64, 2.0));  // 42 nodes a unit
   const std::vector<int> unit = {0, 10, 41}, across = {0, 42};
   EXPECT_EQ(job_path(f, unit).leaves, 8);  // one rail leaf per GPU index
   EXPECT_DOUBLE_EQ(job_path(f, unit).ring_gbps_per_node, 8 * 400.0);
@@ -141,7 +145,8 @@ TEST(Fabric, CablesOpticsCapexAndPower) {
 }
 
 TEST(Fabric, DotIsWellFormed) {
-  const std::string dot = fabric_dot(build_fabric(spec(FabricKind::kRailOptimized, 64)), "za \"Cape Town\"");
+  const std::string dot =
+      fabric_dot(build_fabric(spec(FabricKind::kRailOptimized, 64)), "za \"Cape Town\"");
   ASSERT_EQ(dot.rfind("graph ", 0), 0u);
   int depth = 0;
   for (char c : dot) {
@@ -164,10 +169,12 @@ TEST(Fabric, RowsCarryEveryMetric) {
 }
 
 TEST(Fabric, RefusesWhatCannotBeBuilt) {
-  EXPECT_THROW(build_fabric(spec(FabricKind::kLeafSpine, 375)), std::invalid_argument);  // 94 leaves
+  EXPECT_THROW(build_fabric(spec(FabricKind::kLeafSpine, 375)),
+               std::invalid_argument);  // 94 leaves
   EXPECT_THROW(build_fabric(spec(FabricKind::kLeafSpine, 4, 8, 64, 0.5)), std::invalid_argument);
   EXPECT_THROW(build_fabric(spec(FabricKind::kLeafSpine, 0)), std::invalid_argument);
-  EXPECT_THROW(build_fabric(spec(FabricKind::kLeafSpine, 4, 8, 8)), std::invalid_argument);  // 8 NICs + uplinks > 8 ports
+  EXPECT_THROW(build_fabric(spec(FabricKind::kLeafSpine, 4, 8, 8)),
+               std::invalid_argument);  // 8 NICs + uplinks > 8 ports
   const Fabric f = build_fabric(spec(FabricKind::kLeafSpine, 4));
   const std::vector<int> outside = {4};
   EXPECT_THROW(job_path(f, outside), std::invalid_argument);
@@ -183,7 +190,8 @@ TEST(Wan, GreatCircleAndLatency) {
   EXPECT_NEAR(l.great_circle_km, 7250, 100);  // Cape Town - Cairo, about 7,250 km
   EXPECT_NEAR(l.latency_s, l.great_circle_km * 1.5 / (2.0 / 3.0 * 299792.458), 1e-12);
   EXPECT_NEAR(wan_link(eg, za, w).latency_s, l.latency_s, 1e-15);
-  const std::vector<SiteLocation> five = {za, eg, {"ng", 6.58, 3.32}, {"ke", -1.32, 36.93}, {"ma", 33.37, -7.59}};
+  const std::vector<SiteLocation> five = {
+      za, eg, {"ng", 6.58, 3.32}, {"ke", -1.32, 36.93}, {"ma", 33.37, -7.59}};
   EXPECT_EQ(wan_full_mesh(five, w).size(), 10u);
   w.routing_factor = 0.9;
   EXPECT_THROW(wan_link(za, eg, w), std::invalid_argument);

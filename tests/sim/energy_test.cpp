@@ -138,6 +138,7 @@ TEST(Outages, WithoutGeneratorsTheSiteGoesDarkAndJobsRestart) {
     if (step.outage_s >= 3600 - 1e-6) {  // the whole step without grid and no generator
       ++dark_steps;
       EXPECT_NEAR(step.it_energy_j, 0.0, 1e-6);
+      EXPECT_NEAR(step.facility_energy_j, 0.0, 1e-6);
     }
   }
   EXPECT_GT(dark_steps, 5);
@@ -180,7 +181,7 @@ TEST(Weather, AnEpwYearDrivesEveryStep) {
   s.sites[0].weather_year[24 * 30 + 5] = {40.0, 0.2, 22.0};  // 31 January 05:00
   const auto r = dctwin::sim::Twin(s).run();
   for (std::size_t k = 0; k < r.sites[0].steps.size(); ++k) {
-    const bool hot = k == 24 + 5;  // the scenario starts on 30 January
+    const bool hot = k + 2 == 24 + 5;  // from 30 January 00:00 UTC; Cape Town is UTC+2
     EXPECT_DOUBLE_EQ(r.sites[0].steps[k].drybulb_c, hot ? 40.0 : 31.0) << k;
   }
 }

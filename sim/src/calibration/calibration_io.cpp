@@ -231,8 +231,8 @@ std::string calibrated_profile_yaml(const models::GpuProfile& base, const fs::pa
     e << YAML::EndSeq << YAML::Key << "memory" << YAML::Value << YAML::BeginSeq;
     for (const auto& m : fit.memory) {
       e << YAML::BeginMap << YAML::Key << "kernel" << YAML::Value << m.kernel << YAML::Key << "plateau_gbps"
-        << YAML::Value << m.plateau_gbps << YAML::Key << "knee_bytes" << YAML::Value << m.knee_bytes << YAML::Key
-        << "l2_cache_bytes" << YAML::Value << m.l2_cache_bytes << YAML::Key << "cached_peak_gbps" << YAML::Value
+        << YAML::Value << m.plateau_gbps << YAML::Key << "knee_bytes" << YAML::Value << std::llround(m.knee_bytes) << YAML::Key
+        << "l2_cache_bytes" << YAML::Value << std::llround(m.l2_cache_bytes) << YAML::Key << "cached_peak_gbps" << YAML::Value
         << m.cached_peak_gbps;
       emit_holdout(e, m.check);
       e << YAML::EndMap;
@@ -260,7 +260,8 @@ std::string calibrated_profile_yaml(const models::GpuProfile& base, const fs::pa
       for (double f : base.pstate_clocks) {
         e << YAML::Flow << YAML::BeginMap << YAML::Key << "clock" << YAML::Value << f << YAML::Key << "idle_w"
           << YAML::Value << idle_w << YAML::Key << "epsilon_w" << YAML::Value << epsilon_w << YAML::Key
-          << "all_cores_w" << YAML::Value << idle_w + (busy_w - idle_w) * std::pow(f, exponent) << YAML::EndMap;
+          << "all_cores_w" << YAML::Value << std::max(epsilon_w, idle_w + (busy_w - idle_w) * std::pow(f, exponent))
+          << YAML::EndMap;
       }
       e << YAML::EndSeq << YAML::EndMap;
     }

@@ -64,25 +64,30 @@ FacilityStep FacilityMonitor::measure(std::size_t si, double start, double end) 
   row.it_energy_j = consumed_j - consumed_j_[si];
   consumed_j_[si] = consumed_j;
 
-  const auto& w = weather_[si][std::min(static_cast<std::size_t>(start / 3600.0), weather_[si].size() - 1)];
+  const double local_start = std::max(0.0, site.local_s(start));
+  const auto& w = weather_[si][std::min(static_cast<std::size_t>(local_start / 3600.0), weather_[si].size() - 1)];
   row.drybulb_c = w.drybulb_c;
   row.wetbulb_c = w.wetbulb_c;
-  // The facility model at the step's mean IT power; it is close to linear in the load.
-  const models::FacilityPower f = facility_[si] ? facility_[si]->at(row.it_energy_j / dt, w) : models::FacilityPower{};
-  row.cooling_energy_j = f.cooling_w * dt;
-  row.pdu_loss_j = f.losses.pdu_w * dt;
-  row.ups_loss_j = f.losses.ups_w * dt;
-  row.transformer_loss_j = f.losses.transformer_w * dt;
-  row.facility_energy_j = row.it_energy_j + row.cooling_energy_j + row.pdu_loss_j + row.ups_loss_j + row.transformer_loss_j;
-  row.pue = row.it_energy_j > 0 ? row.facility_energy_j / row.it_energy_j : 0.0;
-  row.free_cooling_fraction = f.free_cooling_fraction;
-  row.water_l = f.water_kg_per_s * dt;
-
   for (const auto& o : result_.sites[si].outages) {
     if (o.start_s >= end) break;
     row.outage_s += std::max(0.0, std::min(end, o.end_s) - std::max(start, o.start_s));
   }
+  // Without generators the whole facility is dark through an outage: the plant runs only in
+  // the rest of the step. The facility model is taken at the mean IT power of the time it runs
+  // (it is close to linear in the load).
   const Backup& b = site.backup;
+  const double lit_s = b.generator_units > 0 ? dt : dt - row.outage_s;
+  const models::FacilityPower f = facility_[si] && lit_s > 0 ? facility_[si]->at(row.it_energy_j / lit_s, w)
+                                                            : models::FacilityPower{};
+  row.cooling_energy_j = f.cooling_w * lit_s;
+  row.pdu_loss_j = f.losses.pdu_w * lit_s;
+  row.ups_loss_j = f.losses.ups_w * lit_s;
+  row.transformer_loss_j = f.losses.transformer_w * lit_s;
+  row.facility_energy_j = row.it_energy_j + row.cooling_energy_j + row.pdu_loss_j + row.ups_loss_j + row.transformer_loss_j;
+  row.pue = row.it_energy_j > 0 ? row.facility_energy_j / row.it_energy_j : 0.0;
+  row.free_cooling_fraction = f.free_cooling_fraction;
+  row.water_l = f.water_kg_per_s * lit_s;
+
   if (b.generator_units > 0 && row.outage_s > 0 && f.facility_w > 0) {
     row.generator_s = row.outage_s;
     row.generator_energy_j = row.facility_energy_j * row.outage_s / dt;
@@ -100,8 +105,8 @@ FacilityStep FacilityMonitor::measure(std::size_t si, double start, double end) 
   busy_gpu_s_[si] = busy;
 
   const double grid_kwh = row.grid_energy_j / 3.6e6;
-  const models::Date day = calendar_.date_at(start);
-  const int hour = static_cast<int>(start / 3600.0) % 24;
+  const models::Date day = calendar_.date_at(local_start);
+  const int hour = static_cast<int>(local_start / 3600.0) % 24;
   row.energy_cost_usd = grid_kwh * models::energy_price_usd_per_kwh(site.grid.tariff, day, hour);
   row.co2_grid_kg = grid_kwh * site.grid.carbon_g_per_kwh / 1000.0;
   row.co2_diesel_kg = row.generator_l * models::kDieselKgCo2PerLitre;

@@ -102,7 +102,8 @@ double SiteScheduler::expected_wait_s(int gpus) const {
 }
 
 void SiteScheduler::weather_due(double now) {
-  const auto hour = std::min(static_cast<std::size_t>(now / 3600.0 + kTimeEpsilon_s), weather_.size() - 1);
+  const double local_h = std::max(0.0, site_.local_s(now) / 3600.0 + kTimeEpsilon_s);
+  const auto hour = std::min(static_cast<std::size_t>(local_h), weather_.size() - 1);
   if (hour == weather_hour_) return;
   weather_hour_ = hour;
   update_it_budget();

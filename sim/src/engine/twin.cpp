@@ -22,7 +22,8 @@ constexpr std::uint64_t kOutageStream = 2ULL << 40;
 
 std::vector<models::WeatherHour> site_weather(const Scenario& s, std::size_t si, double horizon_s) {
   const Site& site = s.sites[si];
-  const int days = static_cast<int>(std::ceil(horizon_s / 86400.0));
+  // Hourly from local midnight of the start date, a day longer for the UTC offset.
+  const int days = static_cast<int>(std::ceil(horizon_s / 86400.0)) + 1;
   if (site.weather_year.empty()) {
     const models::WeatherGenerator generator(site.climate.monthly, s.seed, kWeatherStream + si);
     return generator.generate(s.start, days);

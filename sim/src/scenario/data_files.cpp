@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <set>
 #include <sstream>
+#include <stdexcept>
 
 #include "dctwin/models/psychrometrics.h"
 #include "yaml_reader.h"
@@ -147,7 +149,7 @@ std::map<std::string, ClimateNormals> read_climates(const std::filesystem::path&
     throw ScenarioError(file, 1, 1, "", "header must be climate,metric,jan..dec,source[,...]");
   }
   std::map<std::string, ClimateNormals> out;
-  std::map<std::string, int> metrics_seen;
+  std::map<std::string, std::set<std::string>> metrics_seen;
   for (std::size_t r = 0; r < t.rows.size(); ++r) {
     require_source(t, r, file);
     const std::string& id = t.rows[r][0];
@@ -164,18 +166,30 @@ std::map<std::string, ClimateNormals> read_climates(const std::filesystem::path&
     }
     if (!target) continue;
     for (std::size_t m = 0; m < 12; ++m) (*target)[m] = number_cell(t, r, m + 2, file) * scale;
-    ++metrics_seen[id];
+    if (!metrics_seen[id].insert(metric).second) {
+      throw ScenarioError(file, t.row_lines[r], 1, id + "." + metric, "appears twice");
+    }
   }
-  for (const auto& [id, n] : metrics_seen) {
-    if (n != 3) throw ScenarioError(file, 0, 0, id, "needs mean_drybulb_c, mean_daily_range_k and mean_rh_pct rows");
+  for (const auto& [id, metrics] : metrics_seen) {
+    if (metrics.size() != 3) {
+      throw ScenarioError(file, 0, 0, id, "needs mean_drybulb_c, mean_daily_range_k and mean_rh_pct rows");
+    }
   }
   const std::string stations = (dir / "stations.csv").string();
   const CsvTable st = read_csv(stations);
   const std::size_t alt = column(st, "altitude_m", stations);
+  const std::size_t offset = column(st, "utc_offset_h", stations);
+  std::set<std::string> located;
   for (std::size_t r = 0; r < st.rows.size(); ++r) {
     require_source(st, r, stations);
     auto it = out.find(st.rows[r][0]);
-    if (it != out.end()) it->second.monthly.altitude_m = number_cell(st, r, alt, stations);
+    if (it == out.end()) continue;
+    it->second.monthly.altitude_m = number_cell(st, r, alt, stations);
+    it->second.utc_offset_h = number_cell(st, r, offset, stations);
+    located.insert(it->first);
+  }
+  for (const auto& [id, c] : out) {
+    if (!located.count(id)) throw ScenarioError(stations, 0, 0, id, "climate has no station row (altitude, UTC offset)");
   }
   return out;
 }
@@ -322,8 +336,16 @@ std::vector<models::WeatherHour> read_epw(const std::filesystem::path& path) {
     models::WeatherHour h;
     h.drybulb_c = num(6);
     h.rh = std::clamp(num(8) / 100.0, 0.01, 1.0);
-    const double pressure_pa = f.size() > 9 ? num(9) : 101325.0;  // EPW field 10: station pressure
-    h.wetbulb_c = models::wet_bulb_c(h.drybulb_c, h.rh, pressure_pa);
+    // EPW field 10: station pressure; 999999 marks it missing.
+    const double pressure_pa = num(9) >= 999999 ? 101325.0 : num(9);
+    if (pressure_pa < 30000 || pressure_pa > 120000 || h.drybulb_c < -90 || h.drybulb_c > 70) {
+      throw ScenarioError(file, line_no, 1, "", "dry bulb or pressure out of range");
+    }
+    try {
+      h.wetbulb_c = models::wet_bulb_c(h.drybulb_c, h.rh, pressure_pa);
+    } catch (const std::invalid_argument& e) {
+      throw ScenarioError(file, line_no, 1, "", e.what());
+    }
     hours.push_back(h);
   }
   if (hours.size() != 8760) {

@@ -320,7 +320,7 @@ class Loader {
     } else if (liquid) {
       v.fail("missing required key 'liquid_fraction' for " + name + " cooling");
     }
-    if (auto t = v.optional("chw_supply_c")) p.chw_supply_c = t->as_number(5, 30);
+    if (auto t = v.optional("chw_supply_c")) p.chw_supply_c = t->as_number(5, 25);
     if (auto t = v.optional("liquid_supply_c")) p.liquid_supply_c = t->as_number(15, 60);
     try {
       models::CoolingPlant check(p);

@@ -92,7 +92,7 @@ std::vector<Job> generate_workload(const Scenario& s) {
       models::RandomStream shapes(s.seed, (si << 20) | (ci << 1) | 1);
       for (double t = first + arrivals.exponential(peak_rate); t < horizon; t += arrivals.exponential(peak_rate)) {
         const double rate = demand_gpu_hours_per_month(site, cal, t) * jobs_per_s_per_gph_month *
-                            submission_cycle_factor(jc, cal, t);
+                            submission_cycle_factor(jc, cal, site.local_s(t));
         if (arrivals.uniform() * peak_rate >= rate) continue;
         Job j;
         j.site = static_cast<std::uint16_t>(si);

@@ -32,6 +32,7 @@ struct DemandPoint {
 struct ClimateNormals {
   std::string id;  // e.g. "cape-town"
   models::MonthlyClimate monthly;
+  double utc_offset_h = 0;  // local standard time: weather, tariffs and submission cycles follow it
 };
 
 struct GridConnection {
@@ -71,6 +72,9 @@ struct Site {
   double power_limit_w = 0;             // site cap on facility power; 0: none besides the grid
   SiteOpex opex;
   double facility_capex_usd_per_w = 0;  // per W of peak IT load built
+
+  // Seconds since the scenario start, in the site's local standard time.
+  double local_s(double sim_s) const { return sim_s + climate.utc_offset_h * 3600.0; }
   std::vector<DeploymentPhase> phases;  // in date order
   std::vector<DemandPoint> demand;      // piecewise linear; zero before the first point
 };

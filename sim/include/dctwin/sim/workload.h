@@ -24,7 +24,8 @@ double expected_gpu_hours(const JobClass& c);
 // first point, flat after the last).
 double demand_gpu_hours_per_month(const Site& site, const models::SimCalendar& calendar, double t_s);
 
-// The submission cycle's multiplier at time t (weekly mean 1).
+// The submission cycle's multiplier at local time t (seconds since the start date's local
+// midnight), with a weekly mean of 1.
 double submission_cycle_factor(const JobClass& c, const models::SimCalendar& calendar, double t_s);
 
 // All jobs of the scenario (from its trace, if it has one) in submission order (ties broken by site, then class).
