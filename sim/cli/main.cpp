@@ -13,6 +13,7 @@
 #include "dctwin/sim/scenario_error.h"
 #include "dctwin/sim/scenario_loader.h"
 #include "dctwin/sim/twin.h"
+#include "fabric_command.h"
 #include "progress.h"
 #include "summary_table.h"
 
@@ -98,12 +99,16 @@ int main(int argc, char** argv) {
   std::string validate_path;
   validate->add_option("SCENARIO", validate_path, "scenario YAML file")->required();
 
+  std::optional<int> fabric_status;
+  dctwin::cli::add_fabric_command(app, data_dir, fabric_status);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? 0 : kBadInput;
   }
+  if (fabric_status) return *fabric_status;
 
   try {
     if (*run) return run_command(scenario_path, out_dir, seed, progress_mode, hourly, data_dir);

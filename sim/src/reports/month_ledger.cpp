@@ -16,7 +16,8 @@ void Flows::merge(const Flows& o) {
                      &Flows::maintenance_usd, &Flows::outage_s, &Flows::generator_s, &Flows::generator_l,
                      &Flows::capped_s, &Flows::free_cooling_s, &Flows::drybulb_sum_c, &Flows::steps,
                      &Flows::online_gpu_s, &Flows::busy_gpu_s, &Flows::lost_gpu_s, &Flows::capex_paid_usd,
-                     &Flows::depreciation_usd}) {
+                     &Flows::depreciation_usd, &Flows::demand_gpu_s, &Flows::backlog_gpu_s,
+                     &Flows::delivered_gpu_s, &Flows::node_failures, &Flows::node_down_s}) {
     this->*field += o.*field;
   }
   peak_facility_w = std::max(peak_facility_w, o.peak_facility_w);
@@ -91,6 +92,7 @@ void MonthLedger::add_steps() {
       a.pue_max = std::max(a.pue_max, x.pue);
       a.drybulb_sum_c += x.drybulb_c;
       a.drybulb_max_c = std::max(a.drybulb_max_c, x.drybulb_c);
+      a.busy_gpu_s += x.busy_gpu_s;
       a.steps += 1;
     }
   }
@@ -104,17 +106,36 @@ void MonthLedger::add_steps() {
   }
 }
 
+// Demand and backlog belong to the users' home site; waits, runs and losses to the site where
+// the job waited and ran.
 void MonthLedger::add_jobs() {
+  auto month = [&](double t) { return static_cast<std::size_t>(std::min(calendar_.month_index_at(t), months_ - 1)); };
   for (const JobRecord& j : r_.jobs) {
-    auto& months = sites_[j.job.site];
-    Flows& at_submit = months[static_cast<std::size_t>(calendar_.month_index_at(j.job.submit_s))];
-    ++at_submit.submitted;
-    at_submit.interrupted += j.interruptions > 0;
-    at_submit.lost_gpu_s += j.lost_gpu_s;
-    if (j.start_s < 0) continue;
-    months[static_cast<std::size_t>(calendar_.month_index_at(j.start_s))].waits_s.push_back(j.start_s - j.job.submit_s);
-    spread(j.job.site, j.start_s, j.end_s >= 0 ? j.end_s : r_.horizon_s, j.job.gpus, &Flows::busy_gpu_s);
-    if (j.end_s >= 0) ++months[static_cast<std::size_t>(std::min(calendar_.month_index_at(j.end_s), months_ - 1))].finished;
+    const double work = j.job.gpus * j.job.duration_s;
+    auto& home = sites_[j.job.site];
+    auto& ran = sites_[j.run_site];
+    const std::size_t submitted = month(j.job.submit_s);
+    ++home[submitted].submitted;
+    home[submitted].demand_gpu_s += work;
+    const double started = j.first_start_s >= 0 ? j.first_start_s : r_.horizon_s;
+    for (std::size_t m = submitted; m < static_cast<std::size_t>(months_) && edges_[m + 1] <= started; ++m) {
+      home[m].backlog_gpu_s += work;
+    }
+    ran[submitted].interrupted += j.interruptions > 0;
+    ran[submitted].lost_gpu_s += j.lost_gpu_s;
+    if (j.first_start_s < 0) continue;
+    ran[month(j.first_start_s)].waits_s.push_back(j.first_start_s - j.job.submit_s);
+    if (j.end_s >= 0) {
+      ++ran[month(j.end_s)].finished;
+      ran[month(j.end_s)].delivered_gpu_s += work;
+    }
+  }
+  for (std::size_t si = 0; si < r_.sites.size(); ++si) {
+    for (const FailureEvent& e : r_.sites[si].failures) {
+      if (e.cause < 0) continue;
+      sites_[si][month(e.at_s)].node_failures += 1;
+      spread(si, e.at_s, std::min(e.back_s, r_.horizon_s), 1.0, &Flows::node_down_s);
+    }
   }
 }
 
@@ -137,7 +158,7 @@ void MonthLedger::add_money() {
       schedule.add({C::kPowerCoolingPlant, facility * s_.plant_fraction * (1 + (liquid ? s_.liquid_cooling_plant_premium : 0)), at});
       schedule.add({C::kShell, facility * s_.shell_fraction, at});
       schedule.add({C::kFitOut, facility * s_.fit_out_fraction, at});
-      spread(si, at, r_.horizon_s, p.gpus, &Flows::online_gpu_s);
+      spread(si, at, r_.horizon_s, p.gpus, &Flows::online_gpu_s);  // failed nodes count as online
       online += p.gpus;
       for (int m = calendar_.month_index_at(at); m < months_; ++m) sites_[si][static_cast<std::size_t>(m)].gpus_online_end = online;
     }
@@ -168,6 +189,7 @@ Flows MonthLedger::site_total(std::size_t si) const {
   Flows t;
   for (const Flows& m : sites_[si]) t.merge(m);
   t.gpus_online_end = sites_[si].back().gpus_online_end;
+  t.backlog_gpu_s = sites_[si].back().backlog_gpu_s;  // a stock, not a flow
   return t;
 }
 

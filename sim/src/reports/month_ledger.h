@@ -21,6 +21,10 @@ struct Flows {
   double peak_facility_w = 0, pue_max = 0, drybulb_sum_c = 0, drybulb_max_c = -1e9;
   double steps = 0;
   double online_gpu_s = 0, busy_gpu_s = 0, lost_gpu_s = 0;
+  double demand_gpu_s = 0;     // work submitted by users homed here (at full clock)
+  double backlog_gpu_s = 0;    // of that, not yet started at the period's end
+  double delivered_gpu_s = 0;  // work of the jobs that finished here
+  double node_failures = 0, node_down_s = 0;
   long submitted = 0, finished = 0, interrupted = 0;
   std::vector<double> waits_s;  // of jobs whose (last) start falls in the period
   double capex_paid_usd = 0, depreciation_usd = 0;

@@ -9,6 +9,7 @@
 #include "dctwin/models/capex.h"
 #include "dctwin/models/gpu_model.h"
 #include "dctwin/models/statistics.h"
+#include "job_reports.h"
 #include "month_ledger.h"
 
 namespace dctwin::sim {
@@ -38,9 +39,10 @@ std::vector<std::string> flow_header() {
   return {"it_mwh", "cooling_mwh", "losses_mwh", "facility_mwh", "pue", "peak_facility_mw", "grid_mwh",
           "generator_mwh", "water_m3", "wue_l_per_kwh", "co2_grid_t", "co2_diesel_t", "energy_cost_usd",
           "fuel_cost_usd", "outage_h", "generator_h", "generator_l", "capped_h", "free_cooling_h",
-          "utilization", "jobs_submitted", "jobs_finished", "jobs_interrupted", "lost_gpu_h",
-          "queue_wait_mean_h", "queue_wait_p95_h", "capex_paid_usd", "opex_usd", "depreciation_usd",
-          "tco_usd_per_gpu_h"};
+          "utilization", "demand_gpu_h", "backlog_gpu_h", "delivered_gpu_h", "goodput", "jobs_submitted",
+          "jobs_finished", "jobs_interrupted", "lost_gpu_h", "node_failures", "node_down_h", "queue_wait_mean_h",
+          "queue_wait_p50_h", "queue_wait_p95_h", "queue_wait_p99_h", "capex_paid_usd", "opex_usd",
+          "depreciation_usd", "tco_usd_per_gpu_h"};
 }
 
 std::vector<std::string> flow_cells(const Flows& a) {
@@ -65,12 +67,20 @@ std::vector<std::string> flow_cells(const Flows& a) {
           fixed(a.capped_s / 3600, 2),
           fixed(a.free_cooling_s / 3600, 2),
           fixed(ratio(a.busy_gpu_s, a.online_gpu_s), 4),
+          fixed(a.demand_gpu_s / 3600, 1),
+          fixed(a.backlog_gpu_s / 3600, 1),
+          fixed(a.delivered_gpu_s / 3600, 1),
+          fixed(ratio(a.delivered_gpu_s, a.delivered_gpu_s + a.lost_gpu_s), 4),
           std::to_string(a.submitted),
           std::to_string(a.finished),
           std::to_string(a.interrupted),
           fixed(a.lost_gpu_s / 3600, 1),
+          fixed(a.node_failures, 0),
+          fixed(a.node_down_s / 3600, 1),
           fixed(models::mean(waits) / 3600, 3),
+          fixed(models::percentile(waits, 50) / 3600, 3),
           fixed(models::percentile(waits, 95) / 3600, 3),
+          fixed(models::percentile(waits, 99) / 3600, 3),
           fixed(a.capex_paid_usd, 0),
           fixed(a.opex_usd(), 0),
           fixed(a.depreciation_usd, 0),
@@ -173,17 +183,18 @@ Table summary(const Scenario& s, const RunResult& r, const MonthLedger& l) {
 
 Table jobs(const Scenario& s, const RunResult& r, const models::SimCalendar& calendar) {
   Table t{"jobs.csv",
-          {"job_id", "site", "class", "gpus", "nodes", "submit_date", "submit_s", "start_s", "end_s", "wait_s", "state",
-           "interruptions", "lost_gpu_h"},
+          {"job_id", "site", "run_site", "class", "gpus", "nodes", "submit_date", "submit_s", "first_start_s",
+           "start_s", "end_s", "wait_s", "state", "interruptions", "lost_gpu_h"},
           {}};
   t.rows.reserve(r.jobs.size());
   for (const JobRecord& j : r.jobs) {
-    const bool started = j.start_s >= 0;
-    t.rows.push_back({std::to_string(j.job.id), s.sites[j.job.site].id, s.job_classes[j.job.job_class].id,
-                      std::to_string(j.job.gpus), std::to_string(j.nodes),
+    const bool started = j.first_start_s >= 0;
+    t.rows.push_back({std::to_string(j.job.id), s.sites[j.job.site].id, s.sites[j.run_site].id,
+                      s.job_classes[j.job.job_class].id, std::to_string(j.job.gpus), std::to_string(j.nodes),
                       models::format_date(calendar.date_at(j.job.submit_s)), fixed(j.job.submit_s, 3),
-                      started ? fixed(j.start_s, 3) : "", j.end_s >= 0 ? fixed(j.end_s, 3) : "",
-                      started ? fixed(j.start_s - j.job.submit_s, 3) : "", state_name(j.state),
+                      started ? fixed(j.first_start_s, 3) : "", j.start_s >= 0 ? fixed(j.start_s, 3) : "",
+                      j.end_s >= 0 ? fixed(j.end_s, 3) : "",
+                      started ? fixed(j.first_start_s - j.job.submit_s, 3) : "", state_name(j.state),
                       std::to_string(j.interruptions), fixed(j.lost_gpu_s / 3600, 3)});
   }
   return t;
@@ -231,8 +242,12 @@ std::string csv_field(const std::string& f) {
 
 std::vector<Table> build_reports(const Scenario& scenario, const RunResult& result, const ReportOptions& options) {
   const MonthLedger ledger(scenario, result);
-  std::vector<Table> tables = {summary(scenario, result, ledger), site_monthly(scenario, ledger),
-                               programme_monthly(scenario, ledger), jobs(scenario, result, ledger.calendar())};
+  std::vector<Table> tables = {summary(scenario, result, ledger),
+                               site_monthly(scenario, ledger),
+                               programme_monthly(scenario, ledger),
+                               class_monthly(scenario, result, ledger.calendar()),
+                               failures_monthly(scenario, result, ledger.calendar()),
+                               jobs(scenario, result, ledger.calendar())};
   if (options.hourly) tables.push_back(site_hourly(scenario, result, ledger.calendar()));
   return tables;
 }

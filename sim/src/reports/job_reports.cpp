@@ -1,0 +1,119 @@
+#include "job_reports.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+
+#include "dctwin/models/statistics.h"
+
+namespace dctwin::sim {
+namespace {
+
+std::string fixed(double x, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, x);
+  return buf;
+}
+
+int months_of(const models::SimCalendar& calendar, const RunResult& r) {
+  return calendar.month_index_at(r.horizon_s - 1) + 1;
+}
+
+struct ClassMonth {
+  long submitted = 0, started = 0, finished = 0, interrupted = 0;
+  double demand_gpu_s = 0, delivered_gpu_s = 0, lost_gpu_s = 0;
+  std::vector<double> waits_s, slowdowns;
+};
+
+}  // namespace
+
+Table class_monthly(const Scenario& s, const RunResult& r, const models::SimCalendar& calendar) {
+  const int months = months_of(calendar, r);
+  auto month = [&](double t) { return std::min(calendar.month_index_at(t), months - 1); };
+  const std::size_t classes = s.job_classes.size();
+  std::vector<ClassMonth> cells(s.sites.size() * classes * static_cast<std::size_t>(months));
+  auto cell = [&](std::size_t site, std::size_t jc, int m) -> ClassMonth& {
+    return cells[(site * classes + jc) * static_cast<std::size_t>(months) + static_cast<std::size_t>(m)];
+  };
+  for (const JobRecord& j : r.jobs) {
+    const double work = j.job.gpus * j.job.duration_s;
+    ClassMonth& at_submit = cell(j.run_site, j.job.job_class, month(j.job.submit_s));
+    ++at_submit.submitted;
+    at_submit.demand_gpu_s += work;
+    at_submit.interrupted += j.interruptions > 0;
+    at_submit.lost_gpu_s += j.lost_gpu_s;
+    if (j.first_start_s < 0) continue;
+    ClassMonth& at_start = cell(j.run_site, j.job.job_class, month(j.first_start_s));
+    ++at_start.started;
+    at_start.waits_s.push_back(j.first_start_s - j.job.submit_s);
+    if (j.end_s < 0) continue;
+    ClassMonth& at_end = cell(j.run_site, j.job.job_class, month(j.end_s));
+    ++at_end.finished;
+    at_end.delivered_gpu_s += work;
+    // Bounded slowdown with a 10 s floor (Feitelson): short jobs don't dominate it.
+    at_end.slowdowns.push_back((j.end_s - j.job.submit_s) / std::max(j.job.duration_s, 10.0));
+  }
+  Table t{"class_monthly.csv",
+          {"site", "class", "month", "jobs_submitted", "jobs_started", "jobs_finished", "demand_gpu_h",
+           "delivered_gpu_h", "queue_wait_mean_h", "queue_wait_p50_h", "queue_wait_p95_h", "queue_wait_p99_h",
+           "slowdown_mean", "slowdown_p95", "jobs_interrupted", "lost_gpu_h", "goodput"},
+          {}};
+  for (std::size_t si = 0; si < s.sites.size(); ++si) {
+    for (std::size_t jc = 0; jc < classes; ++jc) {
+      for (int m = 0; m < months; ++m) {
+        ClassMonth& c = cell(si, jc, m);
+        const double goodput = c.delivered_gpu_s + c.lost_gpu_s > 0 ? c.delivered_gpu_s / (c.delivered_gpu_s + c.lost_gpu_s) : 0;
+        t.rows.push_back({s.sites[si].id, s.job_classes[jc].id, calendar.month_label(m), std::to_string(c.submitted),
+                          std::to_string(c.started), std::to_string(c.finished), fixed(c.demand_gpu_s / 3600, 1),
+                          fixed(c.delivered_gpu_s / 3600, 1), fixed(models::mean(c.waits_s) / 3600, 3),
+                          fixed(models::percentile(c.waits_s, 50) / 3600, 3),
+                          fixed(models::percentile(c.waits_s, 95) / 3600, 3),
+                          fixed(models::percentile(c.waits_s, 99) / 3600, 3), fixed(models::mean(c.slowdowns), 3),
+                          fixed(models::percentile(c.slowdowns, 95), 3), std::to_string(c.interrupted),
+                          fixed(c.lost_gpu_s / 3600, 1), fixed(goodput, 4)});
+      }
+    }
+  }
+  return t;
+}
+
+Table failures_monthly(const Scenario& s, const RunResult& r, const models::SimCalendar& calendar) {
+  const int months = months_of(calendar, r);
+  struct Cell {
+    long events = 0, jobs = 0, spares = 0;
+    double lost_gpu_s = 0, down_s = 0;
+  };
+  const std::size_t causes = s.reliability.causes.size() + 1;  // the last: power shortfalls
+  std::vector<Cell> cells(s.sites.size() * causes * static_cast<std::size_t>(months));
+  auto cell = [&](std::size_t site, std::size_t cause, int m) -> Cell& {
+    return cells[(site * causes + cause) * static_cast<std::size_t>(months) + static_cast<std::size_t>(m)];
+  };
+  for (std::size_t si = 0; si < s.sites.size(); ++si) {
+    for (const FailureEvent& e : r.sites[si].failures) {
+      const std::size_t cause = e.cause < 0 ? causes - 1 : static_cast<std::size_t>(e.cause);
+      Cell& c = cell(si, cause, std::min(calendar.month_index_at(e.at_s), months - 1));
+      ++c.events;
+      c.jobs += e.jobs_interrupted;
+      c.spares += e.used_spare;
+      c.lost_gpu_s += e.lost_gpu_s;
+      if (e.cause >= 0) c.down_s += std::min(e.back_s, r.horizon_s) - e.at_s;
+    }
+  }
+  Table t{"failures_monthly.csv",
+          {"site", "month", "cause", "events", "jobs_interrupted", "lost_gpu_h", "node_down_h", "spares_used"},
+          {}};
+  for (std::size_t si = 0; si < s.sites.size(); ++si) {
+    for (int m = 0; m < months; ++m) {
+      for (std::size_t cause = 0; cause < causes; ++cause) {
+        const Cell& c = cell(si, cause, m);
+        const std::string name = cause + 1 == causes ? "power-shortfall" : s.reliability.causes[cause].id;
+        t.rows.push_back({s.sites[si].id, calendar.month_label(m), name, std::to_string(c.events),
+                          std::to_string(c.jobs), fixed(c.lost_gpu_s / 3600, 1), fixed(c.down_s / 3600, 1),
+                          std::to_string(c.spares)});
+      }
+    }
+  }
+  return t;
+}
+
+}  // namespace dctwin::sim
