@@ -1,5 +1,7 @@
 #include "calibrate_command.h"
 
+#include <CLI/CLI.hpp>
+
 #include <cstdio>
 #include <filesystem>
 #include <iostream>

@@ -1,9 +1,11 @@
 #pragma once
 // `dctwin calibrate fit CSV... --base PROFILE --out PROFILE`: fits the GPU model to
 // dctwin-calibrate measurements and writes a profile for data/gpus/. docs/calibration.md.
-#include <CLI/CLI.hpp>
-
 #include <optional>
+
+namespace CLI {
+class App;
+}
 
 namespace dctwin::cli {
 

@@ -3,11 +3,13 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 
 #include "dctwin/sim/scenario_error.h"
+#include "dctwin/sim/workload.h"
 
 namespace {
 
@@ -150,4 +152,34 @@ TEST(ScenarioLoader, FacilityChoicesAreChecked) {
   EXPECT_EQ(e.key_path(), "sites[0].grid.outages");
   e = error_of(replace(tiny_text(), "shell: 0.3, fit_out", "shell: 0.4, fit_out"));
   EXPECT_EQ(e.key_path(), "costs.facility_split");
+}
+
+TEST(ScenarioLoader, TraceReplayAndItsErrors) {
+  const auto dir = std::filesystem::temp_directory_path();
+  const auto good = dir / "dctwin-trace-good.csv";
+  std::ofstream(good) << "job_id,submit_s,duration_s,gpus,site,class\n"
+                      << "a,100,3600,8,alpha,large\n"
+                      << "b,50,60,1,beta,small\n";
+  std::string text = replace(tiny_text(), "workload:\n  classes:", "workload:\n  trace: " + good.string() + "\n  classes:");
+  const auto s = ScenarioLoader(DCTWIN_DATA_DIR).load_text(text, "t.yaml");
+  ASSERT_EQ(s.trace.size(), 2u);
+  EXPECT_EQ(s.trace[1].site, 1);
+  EXPECT_EQ(s.trace[0].job_class, 1);
+  const auto jobs = dctwin::sim::generate_workload(s);
+  ASSERT_EQ(jobs.size(), 2u);
+  EXPECT_EQ(jobs[0].submit_s, 50);  // in submission order
+
+  const auto bad = dir / "dctwin-trace-bad.csv";
+  std::ofstream(bad) << "job_id,submit_s,duration_s,gpus,site,class\n"
+                     << "a,100,3600,8,alpha,large\n"
+                     << "b,50,60,three,beta,small\n";
+  text = replace(tiny_text(), "workload:\n  classes:", "workload:\n  trace: " + bad.string() + "\n  classes:");
+  const auto e = error_of(text);
+  EXPECT_EQ(e.file(), bad.string());
+  EXPECT_EQ(e.line(), 3);
+  EXPECT_EQ(e.column(), 9);
+  EXPECT_EQ(e.key_path(), "gpus");
+  std::ofstream(bad) << "job_id,submit_s,duration_s,gpus,site,class\n"
+                     << "a,100,3600,8,gamma,large\n";
+  EXPECT_NE(error_of(text).problem().find("no site 'gamma'"), std::string::npos);
 }

@@ -1,0 +1,107 @@
+// Failures, checkpoints and the broker, on the tiny scenario (one engine per test process).
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "dctwin/sim/scenario_loader.h"
+#include "dctwin/sim/twin.h"
+
+namespace {
+
+dctwin::sim::Scenario tiny() {
+  return dctwin::sim::ScenarioLoader(DCTWIN_DATA_DIR).load_file(DCTWIN_TEST_DATA_DIR "/tiny.yaml");
+}
+
+// One site of 16 GPUs for a year, grid without outages, many failures.
+dctwin::sim::Scenario failure_prone(double per_million_gpu_h) {
+  auto s = tiny();
+  s.end = {2027, 1, 30};
+  s.sites.resize(1);
+  s.sites[0].grid.outages = {"none", 0, 0, 0, 0};
+  s.reliability.causes = {{"gpu", per_million_gpu_h * 0.75, 1.0}, {"network", per_million_gpu_h * 0.25, 0.5}};
+  s.reliability.spare_nodes_per_site = 0;
+  s.job_classes[0].checkpoint_interval_h = 0.5;
+  s.job_classes[1].checkpoint_interval_h = 1.0;
+  return s;
+}
+
+}  // namespace
+
+TEST(Reliability, FailuresPerGpuHourConvergeToTheConfiguredRate) {
+  const double rate = 20000;  // per 10^6 GPU-hours: about 2,800 failures in the year
+  const auto s = failure_prone(rate);
+  const auto r = dctwin::sim::Twin(s).run();
+  double failures = 0, down_gpu_h = 0, by_cause[2] = {0, 0};
+  for (const auto& e : r.sites[0].failures) {
+    if (e.cause < 0) continue;
+    ++failures;
+    by_cause[e.cause] += 1;
+    down_gpu_h += 8 * (std::min(e.back_s, r.horizon_s) - e.at_s) / 3600;
+  }
+  const double powered_gpu_h = 16 * r.horizon_s / 3600 - down_gpu_h;
+  const double measured = failures / powered_gpu_h * 1e6;
+  // Poisson: the relative standard error is 1/sqrt(n), about 2 %; allow 4 standard errors.
+  EXPECT_NEAR(measured / rate, 1.0, 4 / std::sqrt(failures)) << failures << " failures";
+  EXPECT_NEAR(by_cause[0] / failures, 0.75, 0.04);
+}
+
+TEST(Reliability, ARestartLosesAtMostOneCheckpointInterval) {
+  const auto s = failure_prone(20000);
+  const auto r = dctwin::sim::Twin(s).run();
+  int interrupted = 0;
+  for (const auto& j : r.jobs) {
+    if (j.interruptions == 0) continue;
+    ++interrupted;
+    const double interval_s = s.job_classes[j.job.job_class].checkpoint_interval_h * 3600;
+    EXPECT_LE(j.lost_gpu_s, j.interruptions * j.job.gpus * interval_s * (1 + 1e-9)) << "job " << j.job.id;
+    EXPECT_GE(j.lost_gpu_s, 0);
+    if (j.state == dctwin::sim::JobState::kFinished) {
+      // It did all its work, however often it was thrown back.
+      EXPECT_DOUBLE_EQ(j.work_done_s, j.job.duration_s);
+    }
+  }
+  EXPECT_GT(interrupted, 20);
+}
+
+TEST(Reliability, WithoutCheckpointsAnInterruptedJobStartsOver) {
+  auto s = failure_prone(20000);
+  s.job_classes[0].checkpoint_interval_h = 0;
+  s.job_classes[1].checkpoint_interval_h = 0;
+  const auto r = dctwin::sim::Twin(s).run();
+  int checked = 0;
+  for (const auto& j : r.jobs) {
+    if (j.interruptions == 0 || j.state != dctwin::sim::JobState::kFinished) continue;
+    // The last run did the whole job from its start.
+    EXPECT_GE(j.end_s - j.start_s, j.job.duration_s * (1 - 1e-9));
+    ++checked;
+  }
+  EXPECT_GT(checked, 5);
+}
+
+TEST(Broker, MovableJobsGoWhereTheWaitIsShorter) {
+  auto s = tiny();
+  s.sites[1].demand = {{s.start, 0.0}};           // beta: idle, online from 1 February
+  s.sites[0].demand = {{s.start, 30000}};         // alpha: over twice its capacity
+  s.scheduling.broker = true;
+  s.job_classes[0].may_move = true;
+  s.job_classes[1].may_move = false;
+  const auto r = dctwin::sim::Twin(s).run();
+  int moved = 0, fixed_moved = 0;
+  for (const auto& j : r.jobs) {
+    if (j.run_site == j.job.site) continue;
+    ++moved;
+    fixed_moved += j.job.job_class == 1;
+  }
+  EXPECT_GT(moved, 10);
+  EXPECT_EQ(fixed_moved, 0) << "a job that must stay in its country never moves";
+}
+
+TEST(Broker, WithoutTheBrokerNoJobMoves) {
+  auto s = tiny();
+  s.sites[1].demand = {{s.start, 0.0}};
+  s.sites[0].demand = {{s.start, 30000}};
+  s.scheduling.broker = false;
+  s.job_classes[0].may_move = true;
+  const auto r = dctwin::sim::Twin(s).run();
+  for (const auto& j : r.jobs) EXPECT_EQ(j.run_site, j.job.site);
+}
