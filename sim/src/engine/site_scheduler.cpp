@@ -61,14 +61,17 @@ void SiteScheduler::operator()() {
     schedule(now);
     if (now >= horizon_s_ - kTimeEpsilon_s) break;
     const double timeout = std::max(0.0, next_event_s() - now);
-    if (execs_.empty()) {
+    if (by_progress_.empty()) {
       sg4::this_actor::sleep_for(timeout);
       continue;
     }
-    const ssize_t done = sg4::Exec::wait_any_for(execs_, timeout);
-    if (done >= 0) finish_exec(static_cast<std::size_t>(done), sg4::Engine::get_clock());
+    const std::uint32_t first = by_progress_.begin()->second;
+    waiting_on_.assign(1, running_.at(first).execs.front());
+    if (sg4::Exec::wait_any_for(waiting_on_, timeout) == 0) finish(first, sg4::Engine::get_clock());
   }
-  for (auto& e : execs_) e->cancel();
+  for (auto& [id, run] : running_) {
+    for (auto& e : run.execs) e->cancel();
+  }
   account_busy(horizon_s_);
   mark_capped(horizon_s_, false);
 }
@@ -274,36 +277,34 @@ void SiteScheduler::start(std::uint32_t job, const std::vector<Slice>& placement
   r.nodes = static_cast<int>(placement.size());
   Running& run = running_[job];
   run.plan = {now + remaining_s, placement};
-  run.flops_per_thread = remaining_s * gpu_.gpu_flops(0);
-  run.pending = static_cast<int>(placement.size());
+  run.progress_start_s = progress_s(now);
+  run.progress_end_s = run.progress_start_s + remaining_s;
   for (const Slice& s : placement) {
     auto exec = sg4::Exec::init()
                     ->set_name("job")
-                    ->set_flops_amount(run.flops_per_thread)  // per thread: one thread per GPU
+                    ->set_flops_amount(remaining_s * gpu_.gpu_flops(0))  // per thread: one per GPU
                     ->set_host(nodes_.hosts[s.node])
                     ->set_thread_count(s.gpus);
     exec->start();
-    run.execs.push_back(exec);
-    execs_.push_back(std::move(exec));
-    exec_job_.push_back(job);
+    run.execs.push_back(std::move(exec));
   }
   by_end_.insert({run.plan.expected_end_s, job});
+  by_progress_.insert({run.progress_end_s, job});
   start_order_.push_back(job);
   events_ += 1;
 }
 
-void SiteScheduler::finish_exec(std::size_t index, double now) {
-  const std::uint32_t job = exec_job_[index];
-  execs_[index] = std::move(execs_.back());
-  execs_.pop_back();
-  exec_job_[index] = exec_job_.back();
-  exec_job_.pop_back();
+void SiteScheduler::finish(std::uint32_t job, double now) {
   Running& run = running_.at(job);
-  if (--run.pending > 0) return;  // the job's other nodes finish at the same instant
+  // The job's other nodes end at the same instant; make sure the engine is done with them.
+  for (std::size_t i = 1; i < run.execs.size(); ++i) {
+    if (!run.execs[i]->test()) run.execs[i]->wait();
+  }
   JobRecord& r = records_[job];
   account_busy(now);
   pool_.give(run.plan.slices);
   by_end_.erase({run.plan.expected_end_s, job});
+  by_progress_.erase({run.progress_end_s, job});
   running_.erase(job);
   r.state = JobState::kFinished;
   r.work_done_s = r.job.duration_s;
@@ -318,10 +319,7 @@ void SiteScheduler::finish_exec(std::size_t index, double now) {
 int SiteScheduler::interrupt(std::uint32_t job, double now, double& lost_gpu_s) {
   JobRecord& r = records_[job];
   Running& run = running_.at(job);
-  // Every node of a job runs at the same clock, so the least advanced exec speaks for all.
-  double remaining_ratio = 0;
-  for (const auto& e : run.execs) remaining_ratio = std::max(remaining_ratio, e->get_remaining_ratio());
-  const double done_s = r.work_done_s + (1 - remaining_ratio) * run.flops_per_thread / gpu_.gpu_flops(0);
+  const double done_s = r.work_done_s + (progress_s(now) - run.progress_start_s);
   const double interval_s = scenario_.job_classes[r.job.job_class].checkpoint_interval_h * 3600.0;
   const double kept_s = interval_s > 0 ? std::floor(done_s / interval_s + 1e-9) * interval_s : 0.0;
   const double lost = r.job.gpus * (done_s - kept_s);
@@ -329,17 +327,11 @@ int SiteScheduler::interrupt(std::uint32_t job, double now, double& lost_gpu_s) 
   lost_gpu_s += lost;
   r.work_done_s = std::min(kept_s, r.job.duration_s);
   ++r.interruptions;
-  for (std::size_t i = execs_.size(); i-- > 0;) {
-    if (exec_job_[i] != job) continue;
-    execs_[i]->cancel();
-    execs_[i] = std::move(execs_.back());
-    execs_.pop_back();
-    exec_job_[i] = exec_job_.back();
-    exec_job_.pop_back();
-  }
+  for (auto& e : run.execs) e->cancel();
   account_busy(now);
   pool_.give(run.plan.slices);
   by_end_.erase({run.plan.expected_end_s, job});
+  by_progress_.erase({run.progress_end_s, job});
   running_.erase(job);
   r.state = JobState::kQueued;
   r.nodes = 0;
@@ -424,6 +416,10 @@ void SiteScheduler::rebalance(double now) {
 
 void SiteScheduler::set_pstate(int p) {
   if (p == pstate_) return;
+  const double now = sg4::Engine::get_clock();
+  progress_s_ = progress_s(now);
+  progress_at_s_ = now;
+  clock_ = site_.gpu.pstate_clocks[static_cast<std::size_t>(p)];
   pstate_ = p;
   for (std::size_t n = 0; n < online_; ++n) {
     if (powered_[n]) nodes_.hosts[n]->set_pstate(p);

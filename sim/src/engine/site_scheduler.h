@@ -51,10 +51,10 @@ class SiteScheduler {
 
  private:
   struct Running {
-    RunningJob plan;  // expected end and slices, for EASY
-    std::vector<simgrid::s4u::ExecPtr> execs;
-    double flops_per_thread = 0;
-    int pending = 0;
+    RunningJob plan;  // expected end at full clock and slices, for EASY
+    std::vector<simgrid::s4u::ExecPtr> execs;  // one per node
+    double progress_start_s = 0;  // the site's progress clock when this run started
+    double progress_end_s = 0;    // ... and when it will be done
   };
   using QueueKey = std::tuple<int, double, std::uint32_t>;  // -priority, submit, id
 
@@ -67,7 +67,13 @@ class SiteScheduler {
   void schedule(double now);
   bool try_start(std::uint32_t job, const std::vector<Slice>& placement, double now);
   void start(std::uint32_t job, const std::vector<Slice>& placement, double now);
-  void finish_exec(std::size_t index, double now);
+  void finish(std::uint32_t job, double now);
+  // The site's progress clock: full-clock seconds of work done by any running GPU since t=0.
+  // All powered nodes share one pstate, so every running job advances by the same amount and
+  // jobs finish in the order of their progress_end_s, whatever the clock did in between:
+  // the scheduler waits on the first one only, at a cost that doesn't grow with the number
+  // of running jobs.
+  double progress_s(double now) const { return progress_s_ + (now - progress_at_s_) * clock_; }
   int interrupt(std::uint32_t job, double now, double& lost_gpu_s);
   void account_busy(double now);
 
@@ -102,9 +108,10 @@ class SiteScheduler {
   std::set<QueueKey> queue_;
   double queued_gpu_s_ = 0;  // work waiting here
   std::unordered_map<std::uint32_t, Running> running_;
-  std::set<std::pair<double, std::uint32_t>> by_end_;
-  std::vector<simgrid::s4u::ExecPtr> execs_;  // all running execs, for wait_any
-  std::vector<std::uint32_t> exec_job_;       // the job of each exec
+  std::set<std::pair<double, std::uint32_t>> by_end_;       // expected end at full clock, for EASY
+  std::set<std::pair<double, std::uint32_t>> by_progress_;  // progress_end_s: the finishing order
+  std::vector<simgrid::s4u::ExecPtr> waiting_on_;           // the one exec waited for
+  double progress_s_ = 0, progress_at_s_ = 0, clock_ = 1.0;
   std::vector<std::uint32_t> start_order_;    // running jobs, most recent last (lazily pruned)
   EasyBackfill easy_;
   std::size_t finished_ = 0;
