@@ -71,34 +71,6 @@ std::vector<models::SiteLocation> site_locations(const sim::Scenario& scenario,
 
 // Every file goes to a temporary name first and is renamed into place only when all were
 // written, as sim::write_reports does, so a failure leaves no partial output.
-void write_atomically(const std::vector<std::pair<std::string, std::string>>& files,
-                      const fs::path& dir) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) throw std::runtime_error(dir.string() + ": cannot create output folder: " + ec.message());
-  std::vector<std::pair<fs::path, fs::path>> staged;
-  auto discard = [&] {
-    for (const auto& [tmp, final_path] : staged) fs::remove(tmp, ec);
-  };
-  for (const auto& [name, text] : files) {
-    const fs::path tmp = dir / ("." + name + ".partial");
-    staged.emplace_back(tmp, dir / name);
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    f.write(text.data(), static_cast<std::streamsize>(text.size()));
-    f.close();
-    if (!f) {
-      discard();
-      throw std::runtime_error(tmp.string() + ": cannot write");
-    }
-  }
-  for (const auto& [tmp, final_path] : staged) {
-    fs::rename(tmp, final_path, ec);
-    if (ec) {
-      discard();
-      throw std::runtime_error(final_path.string() + ": cannot move into place: " + ec.message());
-    }
-  }
-}
 
 // Quantities down, sites across: five sites fit a terminal, twenty-odd columns would not.
 std::string format_table(const sim::Table& t) {
@@ -167,7 +139,11 @@ int run_fabric(const Options& o, const fs::path& data_dir) {
     std::cout << "\nWAN (ESTIMATE: great circle x 1.5 at 2/3 c; coordinates from data/fabric/)\n"
               << format_table(wan);
   }
-  write_atomically(files, o.out_dir);
+  std::vector<sim::FileWriter> writers;
+  for (const auto& [name, text] : files) {
+    writers.emplace_back(name, [&text](std::ostream& out) { out << text; });
+  }
+  sim::write_atomically(writers, o.out_dir);
   std::cout << "\nfabric.csv and " << table.rows.size() << " .dot files in " << o.out_dir << "/\n";
   return 0;
 }

@@ -181,22 +181,30 @@ Table summary(const Scenario& s, const RunResult& r, const MonthLedger& l) {
   return t;
 }
 
+// A row per job: written straight to the file, never held as strings.
 Table jobs(const Scenario& s, const RunResult& r, const models::SimCalendar& calendar) {
   Table t{"jobs.csv",
           {"job_id", "site", "run_site", "class", "gpus", "nodes", "submit_date", "submit_s", "first_start_s",
            "start_s", "end_s", "wait_s", "state", "interruptions", "lost_gpu_h"},
+          {},
           {}};
-  t.rows.reserve(r.jobs.size());
-  for (const JobRecord& j : r.jobs) {
-    const bool started = j.first_start_s >= 0;
-    t.rows.push_back({std::to_string(j.job.id), s.sites[j.job.site].id, s.sites[j.run_site].id,
-                      s.job_classes[j.job.job_class].id, std::to_string(j.job.gpus), std::to_string(j.nodes),
-                      models::format_date(calendar.date_at(j.job.submit_s)), fixed(j.job.submit_s, 3),
-                      started ? fixed(j.first_start_s, 3) : "", j.start_s >= 0 ? fixed(j.start_s, 3) : "",
-                      j.end_s >= 0 ? fixed(j.end_s, 3) : "",
-                      started ? fixed(j.first_start_s - j.job.submit_s, 3) : "", state_name(j.state),
-                      std::to_string(j.interruptions), fixed(j.lost_gpu_s / 3600, 3)});
-  }
+  t.stream_rows = [&s, &r, calendar](std::ostream& out) {
+    char line[512];
+    for (const JobRecord& j : r.jobs) {
+      const bool started = j.first_start_s >= 0;
+      const std::string submit_date = models::format_date(calendar.date_at(j.job.submit_s));
+      const std::string first_start = started ? fixed(j.first_start_s, 3) : "";
+      const std::string start = j.start_s >= 0 ? fixed(j.start_s, 3) : "";
+      const std::string end = j.end_s >= 0 ? fixed(j.end_s, 3) : "";
+      const std::string wait = started ? fixed(j.first_start_s - j.job.submit_s, 3) : "";
+      const int n = std::snprintf(line, sizeof line, "%u,%s,%s,%s,%d,%d,%s,%.3f,%s,%s,%s,%s,%s,%d,%.3f\n", j.job.id,
+                                  s.sites[j.job.site].id.c_str(), s.sites[j.run_site].id.c_str(),
+                                  s.job_classes[j.job.job_class].id.c_str(), j.job.gpus, j.nodes, submit_date.c_str(),
+                                  j.job.submit_s, first_start.c_str(), start.c_str(), end.c_str(), wait.c_str(),
+                                  state_name(j.state), j.interruptions, j.lost_gpu_s / 3600);
+      out.write(line, std::min<std::streamsize>(n, sizeof line - 1));
+    }
+  };
   return t;
 }
 
@@ -266,35 +274,49 @@ std::string to_csv(const Table& t) {
   return out;
 }
 
-void write_reports(const std::vector<Table>& tables, const std::filesystem::path& out_dir) {
+void write_atomically(const std::vector<FileWriter>& files, const std::filesystem::path& dir) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  fs::create_directories(out_dir, ec);
-  if (ec) throw std::runtime_error(out_dir.string() + ": cannot create output folder: " + ec.message());
+  fs::create_directories(dir, ec);
+  if (ec) throw std::runtime_error(dir.string() + ": cannot create output folder: " + ec.message());
   std::vector<std::pair<fs::path, fs::path>> staged;
   auto discard = [&] {
     for (const auto& [tmp, final_path] : staged) fs::remove(tmp, ec);
   };
-  for (const Table& t : tables) {
-    const fs::path final_path = out_dir / t.file_name;
-    const fs::path tmp = out_dir / ("." + t.file_name + ".partial");
-    staged.emplace_back(tmp, final_path);
+  for (const auto& [name, write] : files) {
+    const fs::path tmp = dir / ("." + name + ".partial");
+    staged.emplace_back(tmp, dir / name);
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    const std::string text = to_csv(t);
-    f.write(text.data(), static_cast<std::streamsize>(text.size()));
+    write(f);
     f.close();
     if (!f) {
       discard();
-      throw std::runtime_error(tmp.string() + ": cannot write report");
+      throw std::runtime_error(tmp.string() + ": cannot write");
     }
   }
   for (const auto& [tmp, final_path] : staged) {
     fs::rename(tmp, final_path, ec);
     if (ec) {
       discard();
-      throw std::runtime_error(final_path.string() + ": cannot move report into place: " + ec.message());
+      throw std::runtime_error(final_path.string() + ": cannot move into place: " + ec.message());
     }
   }
+}
+
+void write_reports(const std::vector<Table>& tables, const std::filesystem::path& out_dir) {
+  std::vector<FileWriter> files;
+  for (const Table& t : tables) {
+    files.emplace_back(t.file_name, [&t](std::ostream& out) {
+      if (!t.stream_rows) {
+        out << to_csv(t);
+        return;
+      }
+      Table header_only{t.file_name, t.header, {}, {}};
+      out << to_csv(header_only);
+      t.stream_rows(out);
+    });
+  }
+  write_atomically(files, out_dir);
 }
 
 }  // namespace dctwin::sim

@@ -3,6 +3,8 @@
 // atomically: every file goes to a temporary name in the output folder and is renamed into
 // place only when all were written, so a failed run leaves no partial report.
 #include <filesystem>
+#include <functional>
+#include <iosfwd>
 #include <string>
 #include <vector>
 
@@ -15,7 +17,17 @@ struct Table {
   std::string file_name;  // e.g. "summary.csv"
   std::vector<std::string> header;
   std::vector<std::vector<std::string>> rows;
+  // For tables too long to hold as strings (a row per job): writes the rows, after the
+  // header, straight into the file instead of `rows`.
+  std::function<void(std::ostream&)> stream_rows = {};
 };
+
+// A file's name in the output folder and what writes its content.
+using FileWriter = std::pair<std::string, std::function<void(std::ostream&)>>;
+
+// Writes every file to a temporary name in `dir`, then renames them all into place; on any
+// failure removes what it wrote and throws std::runtime_error.
+void write_atomically(const std::vector<FileWriter>& files, const std::filesystem::path& dir);
 
 struct ReportOptions {
   bool hourly = false;  // also site_hourly.csv: one row per site and facility step
