@@ -13,6 +13,7 @@
 #include "dctwin/sim/scenario_error.h"
 #include "dctwin/sim/scenario_loader.h"
 #include "dctwin/sim/twin.h"
+#include "calibrate_command.h"
 #include "fabric_command.h"
 #include "progress.h"
 #include "summary_table.h"
@@ -99,8 +100,9 @@ int main(int argc, char** argv) {
   std::string validate_path;
   validate->add_option("SCENARIO", validate_path, "scenario YAML file")->required();
 
-  std::optional<int> fabric_status;
+  std::optional<int> fabric_status, calibrate_status;
   dctwin::cli::add_fabric_command(app, data_dir, fabric_status);
+  dctwin::cli::add_calibrate_command(app, calibrate_status);
 
   try {
     app.parse(argc, argv);
@@ -109,6 +111,7 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : kBadInput;
   }
   if (fabric_status) return *fabric_status;
+  if (calibrate_status) return *calibrate_status;
 
   try {
     if (*run) return run_command(scenario_path, out_dir, seed, progress_mode, hourly, data_dir);

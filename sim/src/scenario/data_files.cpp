@@ -80,7 +80,7 @@ models::GpuProfile read_gpu_profile(const std::filesystem::path& path, const std
   const YamlValue root = parse_yaml(read_whole(path), file);
   root.expect_map({"name", "calibrated", "basis", "gpus_per_node", "peak_dense_bf16_tflops",
                    "sustained_fraction", "gpu_idle_w", "gpu_busy_w", "host_idle_w", "host_busy_w",
-                   "power_clock_exponent", "pstate_clocks", "sources"});
+                   "power_clock_exponent", "pstate_clocks", "sources", "calibration"});
   models::GpuProfile p;
   p.id = id;
   p.name = root.required("name").as_string();
