@@ -68,15 +68,18 @@ FacilityStep FacilityMonitor::measure(std::size_t si, double start, double end) 
   const auto& w = weather_[si][std::min(static_cast<std::size_t>(local_start / 3600.0), weather_[si].size() - 1)];
   row.drybulb_c = w.drybulb_c;
   row.wetbulb_c = w.wetbulb_c;
+  const Backup& b = site.backup;
+  double dark_s = 0;  // without generators, outages longer than the UPS can bridge
   for (const auto& o : result_.sites[si].outages) {
     if (o.start_s >= end) break;
-    row.outage_s += std::max(0.0, std::min(end, o.end_s) - std::max(start, o.start_s));
+    const double overlap = std::max(0.0, std::min(end, o.end_s) - std::max(start, o.start_s));
+    row.outage_s += overlap;
+    if (b.generator_units == 0 && o.end_s - o.start_s > b.ups_ride_through_s) dark_s += overlap;
   }
   // Without generators the whole facility is dark through an outage: the plant runs only in
   // the rest of the step. The facility model is taken at the mean IT power of the time it runs
   // (it is close to linear in the load).
-  const Backup& b = site.backup;
-  const double lit_s = b.generator_units > 0 ? dt : dt - row.outage_s;
+  const double lit_s = dt - dark_s;
   const models::FacilityPower f = facility_[si] && lit_s > 0 ? facility_[si]->at(row.it_energy_j / lit_s, w)
                                                             : models::FacilityPower{};
   row.cooling_energy_j = f.cooling_w * lit_s;

@@ -98,10 +98,19 @@ void SiteScheduler::enqueue(std::uint32_t job) {
   queued_gpu_s_ += r.job.gpus * (r.job.duration_s - r.work_done_s);
 }
 
-double SiteScheduler::expected_wait_s(int gpus) const {
+// Work queued ahead spread over the usable GPUs, plus, when the job doesn't fit now, the time
+// until enough running work ends (its EASY reservation). A rough estimate, by design cheap.
+double SiteScheduler::expected_wait_s(int gpus) {
   const int usable_gpus = pool_.usable_nodes() * gpus_per_node_;
   if (usable_gpus < gpus) return std::numeric_limits<double>::infinity();
-  return queued_gpu_s_ / usable_gpus;
+  double wait = queued_gpu_s_ / usable_gpus;
+  if (!pool_.fits(gpus)) {
+    const double now = sg4::Engine::get_clock();
+    std::vector<const RunningJob*> by_end;
+    for (const auto& [end, id] : by_end_) by_end.push_back(&running_.at(id).plan);
+    wait += easy_.shadow_time(pool_, by_end, gpus, now) - now;
+  }
+  return wait;
 }
 
 void SiteScheduler::weather_due(double now) {
@@ -155,7 +164,8 @@ void SiteScheduler::commission_due(double now) {
   }
   if (!changed) return;
   facility_.emplace(build_facility(site_, online_));
-  if (failure_rate_per_node_s_ > 0 && std::isinf(next_failure_s_)) {
+  // More nodes, a higher rate: failures are memoryless, so the next one is drawn afresh.
+  if (failure_rate_per_node_s_ > 0) {
     next_failure_s_ = now + failure_rng_.exponential(failure_rate_per_node_s_ * static_cast<double>(online_));
   }
   update_it_budget();

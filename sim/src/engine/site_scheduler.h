@@ -40,7 +40,7 @@ class SiteScheduler {
 
   void enqueue(std::uint32_t job);  // a job sent here to wait (by the broker or its home site)
   // Expected wait of a job of `gpus` GPUs sent here now: queued work ahead over usable GPUs.
-  double expected_wait_s(int gpus) const;
+  double expected_wait_s(int gpus);
 
   int gpus_online() const { return static_cast<int>(online_) * gpus_per_node_; }
   int gpus_busy() const { return pool_.busy_gpus(); }

@@ -51,7 +51,7 @@ Table class_monthly(const Scenario& s, const RunResult& r, const models::SimCale
     ++at_end.finished;
     at_end.delivered_gpu_s += work;
     // Bounded slowdown with a 10 s floor (Feitelson): short jobs don't dominate it.
-    at_end.slowdowns.push_back((j.end_s - j.job.submit_s) / std::max(j.job.duration_s, 10.0));
+    at_end.slowdowns.push_back(std::max(1.0, (j.end_s - j.job.submit_s) / std::max(j.job.duration_s, 10.0)));
   }
   Table t{"class_monthly.csv",
           {"site", "class", "month", "jobs_submitted", "jobs_started", "jobs_finished", "demand_gpu_h",

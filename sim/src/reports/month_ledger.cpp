@@ -122,7 +122,6 @@ void MonthLedger::add_jobs() {
       home[m].backlog_gpu_s += work;
     }
     ran[submitted].interrupted += j.interruptions > 0;
-    ran[submitted].lost_gpu_s += j.lost_gpu_s;
     if (j.first_start_s < 0) continue;
     ran[month(j.first_start_s)].waits_s.push_back(j.first_start_s - j.job.submit_s);
     if (j.end_s >= 0) {
@@ -132,6 +131,7 @@ void MonthLedger::add_jobs() {
   }
   for (std::size_t si = 0; si < r_.sites.size(); ++si) {
     for (const FailureEvent& e : r_.sites[si].failures) {
+      sites_[si][month(e.at_s)].lost_gpu_s += e.lost_gpu_s;  // work lost when it was lost
       if (e.cause < 0) continue;
       sites_[si][month(e.at_s)].node_failures += 1;
       spread(si, e.at_s, std::min(e.back_s, r_.horizon_s), 1.0, &Flows::node_down_s);

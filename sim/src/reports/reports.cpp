@@ -84,7 +84,7 @@ std::vector<std::string> flow_cells(const Flows& a) {
           fixed(a.capex_paid_usd, 0),
           fixed(a.opex_usd(), 0),
           fixed(a.depreciation_usd, 0),
-          fixed(ratio(a.depreciation_usd + a.opex_usd(), a.busy_gpu_s / 3600), 4)};
+          fixed(ratio(a.depreciation_usd + a.opex_usd(), a.delivered_gpu_s / 3600), 4)};
 }
 
 template <class T>
@@ -189,7 +189,8 @@ Table jobs(const Scenario& s, const RunResult& r, const models::SimCalendar& cal
           {},
           {}};
   t.stream_rows = [&s, &r, calendar](std::ostream& out) {
-    char line[512];
+    std::string line;
+    char numbers[128];
     for (const JobRecord& j : r.jobs) {
       const bool started = j.first_start_s >= 0;
       const std::string submit_date = models::format_date(calendar.date_at(j.job.submit_s));
@@ -197,12 +198,14 @@ Table jobs(const Scenario& s, const RunResult& r, const models::SimCalendar& cal
       const std::string start = j.start_s >= 0 ? fixed(j.start_s, 3) : "";
       const std::string end = j.end_s >= 0 ? fixed(j.end_s, 3) : "";
       const std::string wait = started ? fixed(j.first_start_s - j.job.submit_s, 3) : "";
-      const int n = std::snprintf(line, sizeof line, "%u,%s,%s,%s,%d,%d,%s,%.3f,%s,%s,%s,%s,%s,%d,%.3f\n", j.job.id,
-                                  s.sites[j.job.site].id.c_str(), s.sites[j.run_site].id.c_str(),
-                                  s.job_classes[j.job.job_class].id.c_str(), j.job.gpus, j.nodes, submit_date.c_str(),
-                                  j.job.submit_s, first_start.c_str(), start.c_str(), end.c_str(), wait.c_str(),
-                                  state_name(j.state), j.interruptions, j.lost_gpu_s / 3600);
-      out.write(line, std::min<std::streamsize>(n, sizeof line - 1));
+      std::snprintf(numbers, sizeof numbers, "%d,%d,%s,%.3f,", j.job.gpus, j.nodes, submit_date.c_str(), j.job.submit_s);
+      line = std::to_string(j.job.id);
+      line.append(",").append(s.sites[j.job.site].id).append(",").append(s.sites[j.run_site].id).append(",");
+      line.append(s.job_classes[j.job.job_class].id).append(",").append(numbers);
+      line.append(first_start).append(",").append(start).append(",").append(end).append(",").append(wait);
+      line.append(",").append(state_name(j.state)).append(",").append(std::to_string(j.interruptions));
+      line.append(",").append(fixed(j.lost_gpu_s / 3600, 3)).append("\n");
+      out << line;
     }
   };
   return t;

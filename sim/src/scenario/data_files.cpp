@@ -308,6 +308,7 @@ std::vector<TraceJob> read_trace(const std::filesystem::path& path, const Scenar
     if (j.gpus > site_gpus) fail(3, "a job of " + row[3] + " GPUs could never start at site " + site->id);
     jobs.push_back(j);
   }
+  if (jobs.empty()) throw ScenarioError(file, 1, 1, "", "the trace has no jobs");
   return jobs;
 }
 
