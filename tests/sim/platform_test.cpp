@@ -30,7 +30,7 @@ TEST_F(EngineFixture, HostsPstatesAndPowerFigures) {
   ASSERT_EQ(platform.site_count(), 2u);
   EXPECT_EQ(platform.site(0).hosts.size(), 2u);  // 16 GPUs in 8-GPU nodes
   EXPECT_EQ(platform.site(1).hosts.size(), 2u);
-  EXPECT_EQ(engine->get_host_count(), 5u);       // and the control host
+  EXPECT_EQ(engine->get_host_count(), 7u);       // and the control host and two WAN gateways
 
   const sg4::Host* h = platform.site(0).hosts[1];
   EXPECT_EQ(h->get_name(), "alpha-n00001");
@@ -55,4 +55,20 @@ TEST_F(EngineFixture, NodesWaitSwitchedOffUntilCommissioned) {
   EXPECT_DOUBLE_EQ(platform.site(1).commission_s[0], 2 * 86400.0);
   EXPECT_DOUBLE_EQ(platform.site(1).commission_s[1], 4 * 86400.0);
   EXPECT_TRUE(platform.control_host()->is_on());
+}
+
+TEST_F(EngineFixture, FabricRoutesThroughLeafGroups) {
+  scenario.sites[0].fabric.nodes = 2;
+  const dctwin::sim::Platform platform(scenario);
+  const auto& alpha = platform.site(0);
+  EXPECT_DOUBLE_EQ(alpha.node_link_bytes_per_s, 8 * 400e9 / 8);  // eight 400G NICs
+  std::vector<sg4::Link*> links;
+  double latency = 0;
+  alpha.hosts[0]->route_to(alpha.hosts[1], links, &latency);
+  ASSERT_EQ(links.size(), 2u);  // up one node link, down the other: same leaf group
+  EXPECT_DOUBLE_EQ(links[0]->get_bandwidth(), 400e9);
+  links.clear();
+  platform.wan_gateway(0)->route_to(platform.wan_gateway(1), links, &latency);
+  ASSERT_EQ(links.size(), 1u);
+  EXPECT_GT(latency, 0.01);  // Cape Town to Cairo: over 7,000 km of fibre
 }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include <simgrid/s4u.hpp>
+
 #include "site_scheduler.h"
 
 namespace dctwin::sim::engine {
@@ -10,8 +12,8 @@ namespace {
 constexpr double kTimeEpsilon_s = 1e-6;
 }
 
-Broker::Broker(const Scenario& scenario, std::vector<JobRecord>& records)
-    : scenario_(scenario), records_(records), fixed_(scenario.sites.size()), next_fixed_(scenario.sites.size(), 0) {
+Broker::Broker(const Scenario& scenario, const Platform& platform, std::vector<JobRecord>& records)
+    : scenario_(scenario), platform_(platform), records_(records), fixed_(scenario.sites.size()), next_fixed_(scenario.sites.size(), 0) {
   for (const JobRecord& r : records_) {
     if (movable(r)) {
       movable_.push_back(r.job.id);
@@ -51,9 +53,17 @@ void Broker::route_due(double now) {
         best_wait = wait;
       }
     }
-    r.run_site = static_cast<std::uint16_t>(best);
-    sites_[best]->enqueue(r.job.id);
     ++submitted_;
+    const double dataset_gb = scenario_.job_classes[r.job.job_class].dataset_gb;
+    if (best == r.job.site || dataset_gb <= 0) {
+      r.run_site = static_cast<std::uint16_t>(best);
+      sites_[best]->enqueue(r.job.id);
+      continue;
+    }
+    r.moved_gb = dataset_gb;
+    sites_[best]->expect(r.job.id, simgrid::s4u::Comm::sendto_async(platform_.wan_gateway(r.job.site),
+                                                                    platform_.wan_gateway(best),
+                                                                    static_cast<std::uint64_t>(dataset_gb * 1e9)));
   }
 }
 

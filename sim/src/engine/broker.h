@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "dctwin/sim/platform.h"
 #include "dctwin/sim/run_result.h"
 #include "dctwin/sim/scenario.h"
 
@@ -15,7 +16,8 @@ class SiteScheduler;
 
 class Broker {
  public:
-  Broker(const Scenario& scenario, std::vector<JobRecord>& records);
+  // A job moved away from its home site first sends its data set over the WAN (gateways).
+  Broker(const Scenario& scenario, const Platform& platform, std::vector<JobRecord>& records);
   void set_sites(std::vector<SiteScheduler*> sites) { sites_ = std::move(sites); }
 
   void route_due(double now);
@@ -27,6 +29,7 @@ class Broker {
   bool movable(const JobRecord& r) const;
 
   const Scenario& scenario_;
+  const Platform& platform_;
   std::vector<JobRecord>& records_;
   std::vector<SiteScheduler*> sites_;
   std::vector<std::vector<std::uint32_t>> fixed_;  // per home site: jobs that stay there

@@ -1,33 +1,49 @@
 #include "dctwin/sim/node_pool.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace dctwin::sim {
 
-NodePool::NodePool(int gpus_per_node, std::size_t nodes)
+NodePool::NodePool(int gpus_per_node, std::size_t nodes, int nodes_per_group)
     : gpus_per_node_(gpus_per_node),
       free_(nodes, gpus_per_node),
       usable_(nodes, 0),
-      by_free_(static_cast<std::size_t>(gpus_per_node) + 1) {}
+      by_free_(static_cast<std::size_t>(gpus_per_node) + 1),
+      nodes_per_group_(nodes_per_group > 0 ? static_cast<std::size_t>(nodes_per_group) : std::max<std::size_t>(nodes, 1)),
+      whole_free_in_group_(nodes / nodes_per_group_ + 1, 0) {}
 
 void NodePool::move(std::size_t node, int new_free) {
   if (usable_[node]) {
     by_free_[static_cast<std::size_t>(free_[node])].erase(static_cast<std::uint32_t>(node));
     by_free_[static_cast<std::size_t>(new_free)].insert(static_cast<std::uint32_t>(node));
+    const int group = group_of(node);
+    whole_free_in_group_[static_cast<std::size_t>(group)] +=
+        (new_free == gpus_per_node_) - (free_[node] == gpus_per_node_);
   }
   free_[node] = new_free;
 }
 
+int NodePool::groups_spanned(const std::vector<Slice>& slices) const {
+  std::vector<int> groups;
+  for (const Slice& s : slices) groups.push_back(group_of(s.node));
+  std::sort(groups.begin(), groups.end());
+  return static_cast<int>(std::unique(groups.begin(), groups.end()) - groups.begin());
+}
+
 void NodePool::set_usable(std::size_t node, bool usable) {
   if (usable == (usable_[node] != 0)) return;
+  const auto group = static_cast<std::size_t>(group_of(node));
   if (usable) {
     usable_[node] = 1;
     ++usable_count_;
     by_free_[static_cast<std::size_t>(free_[node])].insert(static_cast<std::uint32_t>(node));
+    whole_free_in_group_[group] += free_[node] == gpus_per_node_;
     return;
   }
   if (free_[node] != gpus_per_node_) throw std::logic_error("a node with work can't be taken out of service");
   by_free_.back().erase(static_cast<std::uint32_t>(node));
+  --whole_free_in_group_[group];
   usable_[node] = 0;
   --usable_count_;
 }
@@ -66,7 +82,28 @@ std::vector<Slice> NodePool::place(int gpus) const {
   const auto needed = static_cast<std::size_t>(gpus / gpus_per_node_);
   const auto& whole = by_free_.back();
   if (whole.size() < needed) return out;
-  for (auto it = whole.begin(); out.size() < needed; ++it) out.push_back({*it, gpus_per_node_});
+  // Groups in the order to draw from: the best single fit, else the fullest-free first.
+  std::vector<std::size_t> order(whole_free_in_group_.size());
+  for (std::size_t g = 0; g < order.size(); ++g) order[g] = g;
+  std::size_t best = order.size();
+  for (std::size_t g = 0; g < order.size(); ++g) {
+    const auto n = static_cast<std::size_t>(whole_free_in_group_[g]);
+    if (n >= needed && (best == order.size() || n < static_cast<std::size_t>(whole_free_in_group_[best]))) best = g;
+  }
+  if (best < order.size()) {
+    order = {best};
+  } else {
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return whole_free_in_group_[a] > whole_free_in_group_[b];
+    });
+  }
+  for (std::size_t g : order) {
+    auto it = whole.lower_bound(static_cast<std::uint32_t>(g * nodes_per_group_));
+    for (; it != whole.end() && *it < (g + 1) * nodes_per_group_ && out.size() < needed; ++it) {
+      out.push_back({*it, gpus_per_node_});
+    }
+    if (out.size() == needed) break;
+  }
   return out;
 }
 

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "broker.h"
+#include "job_launch.h"
 
 namespace dctwin::sim::engine {
 namespace {
@@ -35,7 +36,7 @@ SiteScheduler::SiteScheduler(const Scenario& scenario, std::size_t site_index, c
       events_(events),
       series_(series),
       broker_(broker),
-      pool_(site_.gpu.gpus_per_node, nodes.hosts.size()),
+      pool_(site_.gpu.gpus_per_node, nodes.hosts.size(), nodes.nodes_per_group),
       powered_(nodes.hosts.size(), 0),
       down_until_(nodes.hosts.size(), 0.0),
       failure_rng_(scenario.seed, kFailureStream + site_index),
@@ -60,20 +61,65 @@ void SiteScheduler::operator()() {
     broker_.route_due(now);
     schedule(now);
     if (now >= horizon_s_ - kTimeEpsilon_s) break;
-    const double timeout = std::max(0.0, next_event_s() - now);
-    if (by_progress_.empty()) {
-      sg4::this_actor::sleep_for(timeout);
-      continue;
-    }
-    const std::uint32_t first = by_progress_.begin()->second;
-    waiting_on_.assign(1, running_.at(first).execs.front());
-    if (sg4::Exec::wait_any_for(waiting_on_, timeout) == 0) finish(first, sg4::Engine::get_clock());
+    wait_for_next(std::max(0.0, next_event_s() - now));
   }
   for (auto& [id, run] : running_) {
     for (auto& e : run.execs) e->cancel();
+    for (auto& c : run.comms) c->cancel();
   }
+  for (auto& [id, transfer] : incoming_) transfer->cancel();
   account_busy(horizon_s_);
   mark_capped(horizon_s_, false);
+}
+
+// Waits for the next of: the compute that ends first (the progress clock says which), the
+// traffic of jobs whose compute is done, data arriving over the WAN; or the timeout.
+void SiteScheduler::wait_for_next(double timeout) {
+  waiting_on_.clear();
+  waiting_job_.clear();
+  if (!by_progress_.empty()) {
+    const std::uint32_t first = by_progress_.begin()->second;
+    waiting_on_.push_back(running_.at(first).execs.front());
+    waiting_job_.push_back(first);
+  }
+  for (std::uint32_t job : draining_) {
+    for (const auto& c : running_.at(job).comms) {
+      if (c->test()) continue;
+      waiting_on_.push_back(c);
+      waiting_job_.push_back(job);
+    }
+  }
+  const std::size_t transfers_from = waiting_on_.size();
+  for (const auto& [job, transfer] : incoming_) {
+    waiting_on_.push_back(transfer);
+    waiting_job_.push_back(job);
+  }
+  if (waiting_on_.empty()) {
+    sg4::this_actor::sleep_for(timeout);
+    return;
+  }
+  const ssize_t done = sg4::Activity::wait_any_for(waiting_on_, timeout);
+  if (done < 0) return;
+  const double now = sg4::Engine::get_clock();
+  const std::uint32_t job = waiting_job_[static_cast<std::size_t>(done)];
+  if (static_cast<std::size_t>(done) >= transfers_from) {
+    incoming_.erase(incoming_.begin() + (static_cast<std::ptrdiff_t>(done) - static_cast<std::ptrdiff_t>(transfers_from)));
+    records_[job].transfer_end_s = now;
+    enqueue(job);
+    return;
+  }
+  if (done == 0 && !by_progress_.empty() && by_progress_.begin()->second == job && !running_.at(job).draining) {
+    compute_done(job, now);
+    return;
+  }
+  Running& run = running_.at(job);
+  const bool all_sent = std::all_of(run.comms.begin(), run.comms.end(), [](const sg4::CommPtr& c) { return c->test(); });
+  if (all_sent) finish(job, now);
+}
+
+void SiteScheduler::expect(std::uint32_t job, sg4::CommPtr transfer) {
+  records_[job].run_site = static_cast<std::uint16_t>(site_index_);
+  incoming_.emplace_back(job, std::move(transfer));
 }
 
 double SiteScheduler::next_event_s() const {
@@ -285,36 +331,46 @@ void SiteScheduler::start(std::uint32_t job, const std::vector<Slice>& placement
   if (r.first_start_s < 0) r.first_start_s = now;
   r.start_s = now;
   r.nodes = static_cast<int>(placement.size());
+  r.groups = pool_.groups_spanned(placement);
   Running& run = running_[job];
   run.plan = {now + remaining_s, placement};
   run.progress_start_s = progress_s(now);
   run.progress_end_s = run.progress_start_s + remaining_s;
-  for (const Slice& s : placement) {
-    auto exec = sg4::Exec::init()
-                    ->set_name("job")
-                    ->set_flops_amount(remaining_s * gpu_.gpu_flops(0))  // per thread: one per GPU
-                    ->set_host(nodes_.hosts[s.node])
-                    ->set_thread_count(s.gpus);
-    exec->start();
-    run.execs.push_back(std::move(exec));
-  }
+  JobActivities activities =
+      launch_job(nodes_, placement, gpu_.gpu_flops(0), remaining_s, scenario_.job_classes[r.job.job_class]);
+  run.execs = std::move(activities.execs);
+  run.comms = std::move(activities.comms);
   by_end_.insert({run.plan.expected_end_s, job});
   by_progress_.insert({run.progress_end_s, job});
   start_order_.push_back(job);
   events_ += 1;
 }
 
-void SiteScheduler::finish(std::uint32_t job, double now) {
+// The compute of the first job to finish is done: the job ends now, or when its traffic does.
+void SiteScheduler::compute_done(std::uint32_t job, double now) {
   Running& run = running_.at(job);
   // The job's other nodes end at the same instant; make sure the engine is done with them.
   for (std::size_t i = 1; i < run.execs.size(); ++i) {
     if (!run.execs[i]->test()) run.execs[i]->wait();
   }
+  by_progress_.erase({run.progress_end_s, job});
+  const bool all_sent = std::all_of(run.comms.begin(), run.comms.end(), [](const sg4::CommPtr& c) { return c->test(); });
+  if (all_sent) {
+    finish(job, now);
+    return;
+  }
+  run.draining = true;
+  draining_.insert(job);
+}
+
+void SiteScheduler::finish(std::uint32_t job, double now) {
+  Running& run = running_.at(job);
   JobRecord& r = records_[job];
   account_busy(now);
   pool_.give(run.plan.slices);
   by_end_.erase({run.plan.expected_end_s, job});
   by_progress_.erase({run.progress_end_s, job});
+  draining_.erase(job);
   running_.erase(job);
   r.state = JobState::kFinished;
   r.work_done_s = r.job.duration_s;
@@ -329,7 +385,7 @@ void SiteScheduler::finish(std::uint32_t job, double now) {
 int SiteScheduler::interrupt(std::uint32_t job, double now, double& lost_gpu_s) {
   JobRecord& r = records_[job];
   Running& run = running_.at(job);
-  const double done_s = r.work_done_s + (progress_s(now) - run.progress_start_s);
+  const double done_s = r.work_done_s + (std::min(progress_s(now), run.progress_end_s) - run.progress_start_s);
   const double interval_s = scenario_.job_classes[r.job.job_class].checkpoint_interval_h * 3600.0;
   const double kept_s = interval_s > 0 ? std::floor(done_s / interval_s + 1e-9) * interval_s : 0.0;
   const double lost = r.job.gpus * (done_s - kept_s);
@@ -338,10 +394,12 @@ int SiteScheduler::interrupt(std::uint32_t job, double now, double& lost_gpu_s) 
   r.work_done_s = std::min(kept_s, r.job.duration_s);
   ++r.interruptions;
   for (auto& e : run.execs) e->cancel();
+  for (auto& c : run.comms) c->cancel();
   account_busy(now);
   pool_.give(run.plan.slices);
   by_end_.erase({run.plan.expected_end_s, job});
   by_progress_.erase({run.progress_end_s, job});
+  draining_.erase(job);
   running_.erase(job);
   r.state = JobState::kQueued;
   r.nodes = 0;

@@ -39,6 +39,8 @@ class SiteScheduler {
   void operator()();  // the actor's body: runs until the horizon
 
   void enqueue(std::uint32_t job);  // a job sent here to wait (by the broker or its home site)
+  // A job sent here whose data is still crossing the WAN: it waits once `transfer` is done.
+  void expect(std::uint32_t job, simgrid::s4u::CommPtr transfer);
   // Expected wait of a job of `gpus` GPUs sent here now: queued work ahead over usable GPUs.
   double expected_wait_s(int gpus);
 
@@ -53,8 +55,10 @@ class SiteScheduler {
   struct Running {
     RunningJob plan;  // expected end at full clock and slices, for EASY
     std::vector<simgrid::s4u::ExecPtr> execs;  // one per node
+    std::vector<simgrid::s4u::CommPtr> comms;  // the collective's traffic, one per edge
     double progress_start_s = 0;  // the site's progress clock when this run started
-    double progress_end_s = 0;    // ... and when it will be done
+    double progress_end_s = 0;    // ... and when its compute will be done
+    bool draining = false;        // compute done, traffic still flowing
   };
   using QueueKey = std::tuple<int, double, std::uint32_t>;  // -priority, submit, id
 
@@ -68,6 +72,8 @@ class SiteScheduler {
   bool try_start(std::uint32_t job, const std::vector<Slice>& placement, double now);
   void start(std::uint32_t job, const std::vector<Slice>& placement, double now);
   void finish(std::uint32_t job, double now);
+  void compute_done(std::uint32_t job, double now);
+  void wait_for_next(double timeout);
   // The site's progress clock: full-clock seconds of work done by any running GPU since t=0.
   // All powered nodes share one pstate, so every running job advances by the same amount and
   // jobs finish in the order of their progress_end_s, whatever the clock did in between:
@@ -110,7 +116,10 @@ class SiteScheduler {
   std::unordered_map<std::uint32_t, Running> running_;
   std::set<std::pair<double, std::uint32_t>> by_end_;       // expected end at full clock, for EASY
   std::set<std::pair<double, std::uint32_t>> by_progress_;  // progress_end_s: the finishing order
-  std::vector<simgrid::s4u::ExecPtr> waiting_on_;           // the one exec waited for
+  std::vector<simgrid::s4u::ActivityPtr> waiting_on_;       // the next exec, draining traffic, transfers
+  std::vector<std::uint32_t> waiting_job_;                  // the job of each
+  std::set<std::uint32_t> draining_;
+  std::vector<std::pair<std::uint32_t, simgrid::s4u::CommPtr>> incoming_;
   double progress_s_ = 0, progress_at_s_ = 0, clock_ = 1.0;
   std::vector<std::uint32_t> start_order_;    // running jobs, most recent last (lazily pruned)
   EasyBackfill easy_;

@@ -49,7 +49,10 @@ Twin::Twin(const Scenario& scenario) : scenario_(scenario) {}
 RunResult Twin::run(const RunOptions& options) {
   namespace sg4 = simgrid::s4u;
   // SimGrid takes its configuration from argv; its own log lines are silenced.
-  std::vector<std::string> args = {"dctwin", "--log=root.thres:critical", "--log=host_energy.thres:critical"};
+  // CM02: max-min sharing of link bandwidth with no TCP correction factors, and no reverse
+  // (acknowledgement) traffic: fabric flows get exactly their share of the links.
+  std::vector<std::string> args = {"dctwin", "--log=root.thres:critical", "--log=host_energy.thres:critical",
+                                   "--cfg=network/model:CM02", "--cfg=network/crosstraffic:0"};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   int argc = static_cast<int>(argv.size());
@@ -70,7 +73,7 @@ RunResult Twin::run(const RunOptions& options) {
     r.run_site = j.site;
     result.jobs.push_back(r);
   }
-  engine::Broker broker(scenario_, result.jobs);
+  engine::Broker broker(scenario_, platform, result.jobs);
 
   std::vector<std::vector<models::WeatherHour>> weather(site_count);
   std::vector<std::unique_ptr<engine::SiteScheduler>> schedulers;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "dctwin/models/fabric.h"
 #include "dctwin/models/gpu_model.h"
 
 namespace dctwin::sim {
@@ -17,7 +18,8 @@ void Flows::merge(const Flows& o) {
                      &Flows::capped_s, &Flows::free_cooling_s, &Flows::drybulb_sum_c, &Flows::steps,
                      &Flows::online_gpu_s, &Flows::busy_gpu_s, &Flows::lost_gpu_s, &Flows::capex_paid_usd,
                      &Flows::depreciation_usd, &Flows::demand_gpu_s, &Flows::backlog_gpu_s,
-                     &Flows::delivered_gpu_s, &Flows::node_failures, &Flows::node_down_s}) {
+                     &Flows::delivered_gpu_s, &Flows::node_failures, &Flows::node_down_s, &Flows::wan_in_gb,
+                     &Flows::wan_cost_usd, &Flows::excess_groups, &Flows::multi_node_starts}) {
     this->*field += o.*field;
   }
   peak_facility_w = std::max(peak_facility_w, o.peak_facility_w);
@@ -44,6 +46,7 @@ MonthLedger::MonthLedger(const Scenario& s, const RunResult& r)
     : s_(s), r_(r), calendar_(s.start), months_(calendar_.month_index_at(r.horizon_s - 1) + 1) {
   for (int m = 0; m <= months_; ++m) edges_.push_back(std::min(calendar_.month_start_seconds(m), r.horizon_s));
   sites_.assign(s.sites.size(), std::vector<Flows>(static_cast<std::size_t>(months_)));
+  for (const Site& site : s.sites) nodes_per_group_.push_back(models::build_fabric(site.fabric).nodes_per_group);
   programme_peak_w_.assign(static_cast<std::size_t>(months_), 0.0);
   capex_by_component_.assign(static_cast<std::size_t>(months_), {});
   add_steps();
@@ -122,6 +125,16 @@ void MonthLedger::add_jobs() {
       home[m].backlog_gpu_s += work;
     }
     ran[submitted].interrupted += j.interruptions > 0;
+    if (j.moved_gb > 0) {
+      Flows& arrived = ran[month(j.transfer_end_s >= 0 ? j.transfer_end_s : r_.horizon_s - 1)];
+      arrived.wan_in_gb += j.moved_gb;
+      arrived.wan_cost_usd += j.moved_gb * s_.wan.usd_per_gb;
+    }
+    if (j.start_s >= 0 && j.nodes >= 2) {
+      const int fewest = (j.nodes + nodes_per_group_[j.run_site] - 1) / nodes_per_group_[j.run_site];
+      ran[month(j.start_s)].excess_groups += static_cast<double>(j.groups) / fewest - 1;
+      ran[month(j.start_s)].multi_node_starts += 1;
+    }
     if (j.first_start_s < 0) continue;
     ran[month(j.first_start_s)].waits_s.push_back(j.first_start_s - j.job.submit_s);
     if (j.end_s >= 0) {

@@ -25,12 +25,16 @@ struct Flows {
   double backlog_gpu_s = 0;    // of that, not yet started at the period's end
   double delivered_gpu_s = 0;  // work of the jobs that finished here
   double node_failures = 0, node_down_s = 0;
+  double wan_in_gb = 0, wan_cost_usd = 0;          // data sets moved here by the broker
+  double excess_groups = 0, multi_node_starts = 0;  // leaf groups spanned beyond the fewest possible
   long submitted = 0, finished = 0, interrupted = 0;
   std::vector<double> waits_s;  // of jobs whose (last) start falls in the period
   double capex_paid_usd = 0, depreciation_usd = 0;
   int gpus_online_end = 0;
 
-  double opex_usd() const { return energy_cost_usd + fuel_cost_usd + water_cost_usd + staff_usd + maintenance_usd; }
+  double opex_usd() const {
+    return energy_cost_usd + fuel_cost_usd + water_cost_usd + staff_usd + maintenance_usd + wan_cost_usd;
+  }
   void merge(const Flows& other);  // sums; peaks and maxima take the larger
 };
 
@@ -65,6 +69,7 @@ class MonthLedger {
   int months_;
   std::vector<double> edges_;  // month m covers [edges_[m], edges_[m+1])
   std::vector<std::vector<Flows>> sites_;
+  std::vector<int> nodes_per_group_;  // per site, of its fabric
   std::vector<double> programme_peak_w_;
   std::vector<models::CapexSchedule> capex_;
   std::vector<double> paid_before_start_;

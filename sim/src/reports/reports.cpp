@@ -41,8 +41,8 @@ std::vector<std::string> flow_header() {
           "fuel_cost_usd", "outage_h", "generator_h", "generator_l", "capped_h", "free_cooling_h",
           "utilization", "demand_gpu_h", "backlog_gpu_h", "delivered_gpu_h", "goodput", "jobs_submitted",
           "jobs_finished", "jobs_interrupted", "lost_gpu_h", "node_failures", "node_down_h", "queue_wait_mean_h",
-          "queue_wait_p50_h", "queue_wait_p95_h", "queue_wait_p99_h", "capex_paid_usd", "opex_usd",
-          "depreciation_usd", "tco_usd_per_gpu_h"};
+          "queue_wait_p50_h", "queue_wait_p95_h", "queue_wait_p99_h", "fragmentation", "wan_in_tb",
+          "wan_cost_usd", "capex_paid_usd", "opex_usd", "depreciation_usd", "tco_usd_per_gpu_h"};
 }
 
 std::vector<std::string> flow_cells(const Flows& a) {
@@ -81,6 +81,9 @@ std::vector<std::string> flow_cells(const Flows& a) {
           fixed(models::percentile(waits, 50) / 3600, 3),
           fixed(models::percentile(waits, 95) / 3600, 3),
           fixed(models::percentile(waits, 99) / 3600, 3),
+          fixed(ratio(a.excess_groups, a.multi_node_starts), 4),
+          fixed(a.wan_in_gb / 1000, 3),
+          fixed(a.wan_cost_usd, 0),
           fixed(a.capex_paid_usd, 0),
           fixed(a.opex_usd(), 0),
           fixed(a.depreciation_usd, 0),

@@ -265,6 +265,18 @@ std::map<std::string, double> read_carbon_intensity(const std::filesystem::path&
   return out;
 }
 
+std::map<std::string, std::pair<double, double>> read_site_coordinates(const std::filesystem::path& path) {
+  const std::string file = path.string();
+  const CsvTable t = read_csv(path);
+  const std::size_t lat = column(t, "lat_deg", file), lon = column(t, "lon_deg", file);
+  std::map<std::string, std::pair<double, double>> out;
+  for (std::size_t r = 0; r < t.rows.size(); ++r) {
+    require_source(t, r, file);
+    out[t.rows[r][0]] = {number_cell(t, r, lat, file), number_cell(t, r, lon, file)};
+  }
+  return out;
+}
+
 std::vector<TraceJob> read_trace(const std::filesystem::path& path, const Scenario& s) {
   const std::string file = path.string();
   const CsvTable t = read_csv(path);

@@ -32,6 +32,9 @@ std::map<std::string, double> read_carbon_intensity(const std::filesystem::path&
 // A job trace: job_id,submit_s,duration_s,gpus,site,class (site and class by id).
 std::vector<TraceJob> read_trace(const std::filesystem::path& path, const Scenario& scenario);
 
+// data/fabric/site_coordinates.csv: latitude and longitude by climate id.
+std::map<std::string, std::pair<double, double>> read_site_coordinates(const std::filesystem::path& path);
+
 // An EPW weather file: 8760 hourly rows (a leap day's rows, if any, are dropped).
 std::vector<models::WeatherHour> read_epw(const std::filesystem::path& path);
 

@@ -38,7 +38,7 @@ class Loader {
 
   Scenario load(const YamlValue& root, const std::string& source_name) {
     root.expect_map({"dctwin", "name", "description", "start", "end", "seed", "step_minutes",
-                     "budget_usd", "costs", "sites", "workload", "scheduling", "reliability"});
+                     "budget_usd", "costs", "sites", "workload", "scheduling", "reliability", "wan"});
     Scenario s;
     s.source_name = source_name;
     const YamlValue version = root.required("dctwin");
@@ -69,6 +69,12 @@ class Loader {
     load_workload(root.required("workload"), s);
     if (auto v = root.optional("scheduling")) load_scheduling(*v, s);
     if (auto v = root.optional("reliability")) load_reliability(*v, s);
+    if (auto v = root.optional("wan")) {
+      v->expect_map({"bandwidth_gbps", "routing_factor", "usd_per_gb"});
+      if (auto x = v->optional("bandwidth_gbps")) s.wan.bandwidth_gbps = x->as_number(0.001, 1e6);
+      if (auto x = v->optional("routing_factor")) s.wan.routing_factor = x->as_number(1, 5);
+      if (auto x = v->optional("usd_per_gb")) s.wan.usd_per_gb = x->as_number(0, 100);
+    }
     return s;
   }
 
@@ -145,7 +151,7 @@ class Loader {
 
   Site load_site(const YamlValue& v, const Scenario& s) {
     v.expect_map({"id", "name", "country", "gpu", "climate", "weather_file", "cooling", "grid", "backup",
-                  "power_limit_mw", "facility", "opex", "phases", "demand"});
+                  "power_limit_mw", "facility", "opex", "fabric", "location", "phases", "demand"});
     Site site;
     site.id = identifier(v.required("id"));
     site.name = v.required("name").as_string();
@@ -200,6 +206,8 @@ class Loader {
       site.phases.push_back(phase);
     }
 
+    load_fabric(v, site);
+
     for (const auto& d : v.required("demand").sequence(1)) {
       d.expect_map({"date", "gpu_hours_per_month"});
       DemandPoint point;
@@ -232,7 +240,7 @@ class Loader {
     }
     for (const auto& c : classes.sequence(1)) {
       c.expect_map({"id", "share_of_gpu_hours", "sizes", "duration_h", "priority", "checkpoint_interval_h",
-                    "residency", "cycle"});
+                    "residency", "cycle", "communication", "dataset_gb"});
       JobClass jc;
       jc.id = identifier(c.required("id"));
       if (!ids.insert(jc.id).second) c.required("id").fail("duplicate job class id '" + jc.id + "'");
@@ -274,6 +282,15 @@ class Loader {
         }
         jc.may_move = rule == "any-site";
       }
+      if (auto comm = c.optional("communication")) {
+        comm->expect_map({"collective", "comm_fraction"});
+        const YamlValue collective = comm->required("collective");
+        const std::string name = collective.as_string();
+        if (name != "ring" && name != "tree") collective.fail("collective is ring or tree, got '" + name + "'");
+        jc.collective = name == "ring" ? JobClass::Collective::kRing : JobClass::Collective::kTree;
+        jc.comm_fraction = comm->required("comm_fraction").as_number(0, 100);
+      }
+      if (auto d = c.optional("dataset_gb")) jc.dataset_gb = d->as_number(0, 1e9);
       if (auto cycle = c.optional("cycle")) {
         cycle->expect_map({"daily_amplitude", "peak_hour", "weekend_factor"});
         jc.daily_amplitude = cycle->required("daily_amplitude").as_number(0, 0.999);
@@ -348,6 +365,44 @@ class Loader {
     site.grid.carbon_g_per_kwh = carbon->second;
   }
 
+  // Defaults: rail-optimized, 400G per GPU, 64-port switches, non-blocking; the location
+  // from data/fabric/site_coordinates.csv by the site's climate.
+  void load_fabric(const YamlValue& v, Site& site) {
+    models::FabricSpec& f = site.fabric;
+    f.gpus_per_node = site.gpu.gpus_per_node;
+    for (const auto& p : site.phases) f.nodes += p.gpus / site.gpu.gpus_per_node;
+    if (auto fabric = v.optional("fabric")) {
+      fabric->expect_map({"kind", "oversubscription", "switch_radix", "nic_gbps"});
+      if (auto k = fabric->optional("kind")) {
+        const auto kind = models::parse_fabric_kind(k->as_string());
+        if (!kind) k->fail("fabric kind is leaf-spine, fat-tree or rail-optimized, got '" + k->as_string() + "'");
+        f.kind = *kind;
+      }
+      if (auto x = fabric->optional("oversubscription")) f.oversubscription = x->as_number(1, 16);
+      if (auto x = fabric->optional("switch_radix")) f.switch_radix = static_cast<int>(x->as_integer(4, 1024));
+      if (auto x = fabric->optional("nic_gbps")) f.nic_gbps = x->as_number(1, 1e5);
+      try {
+        models::build_fabric(f);
+      } catch (const std::invalid_argument& e) {
+        fabric->fail(e.what());
+      }
+    }
+    site.location.site = site.id;
+    if (auto loc = v.optional("location")) {
+      loc->expect_map({"lat_deg", "lon_deg"});
+      site.location.lat_deg = loc->required("lat_deg").as_number(-90, 90);
+      site.location.lon_deg = loc->required("lon_deg").as_number(-180, 180);
+      return;
+    }
+    if (!coordinates_) coordinates_ = detail::read_site_coordinates(data_dir_ / "fabric" / "site_coordinates.csv");
+    const auto it = coordinates_->find(site.climate.id);
+    if (it == coordinates_->end()) {
+      v.fail("no coordinates for climate '" + site.climate.id + "' in data/fabric/site_coordinates.csv; give location: {lat_deg, lon_deg}");
+    }
+    site.location.lat_deg = it->second.first;
+    site.location.lon_deg = it->second.second;
+  }
+
   static void load_backup(const YamlValue& v, Site& site) {
     v.expect_map({"ups_ride_through_s", "generator_units", "generator", "generator_start_s", "diesel_usd_per_l"});
     Backup& b = site.backup;
@@ -419,6 +474,7 @@ class Loader {
   std::optional<std::map<std::string, models::Tariff>> tariffs_;
   std::optional<std::map<std::string, models::OutageProfile>> outages_;
   std::optional<std::map<std::string, double>> carbon_;
+  std::optional<std::map<std::string, std::pair<double, double>>> coordinates_;
 };
 
 }  // namespace

@@ -2,7 +2,8 @@
 // A site's GPUs as the scheduler sees them: which nodes are usable (commissioned, powered,
 // not failed) and how many GPUs each has free. Placement: a job smaller than a node goes to
 // the fullest usable node that still holds it (best fit); a larger one takes whole free
-// nodes, lowest index first. No engine: the EASY planner and its tests use it alone.
+// nodes in as few leaf groups as it can: the group with the fewest free nodes that holds it
+// all, else the groups with the most free nodes first. No engine: tested alone.
 #include <cstdint>
 #include <set>
 #include <vector>
@@ -16,7 +17,9 @@ struct Slice {
 
 class NodePool {
  public:
-  NodePool(int gpus_per_node, std::size_t nodes);
+  // nodes_per_group: nodes under one leaf group (node n is in group n / nodes_per_group);
+  // 0 puts every node in one group.
+  NodePool(int gpus_per_node, std::size_t nodes, int nodes_per_group = 0);
 
   int gpus_per_node() const { return gpus_per_node_; }
   std::size_t size() const { return free_.size(); }
@@ -35,6 +38,8 @@ class NodePool {
   std::vector<Slice> place(int gpus) const;  // empty if it doesn't fit now
   // Free GPUs per node count: histogram[f] = usable nodes with f free GPUs.
   std::vector<int> histogram() const;
+  int group_of(std::size_t node) const { return static_cast<int>(node / nodes_per_group_); }
+  int groups_spanned(const std::vector<Slice>& slices) const;
 
  private:
   void move(std::size_t node, int new_free);
@@ -45,6 +50,8 @@ class NodePool {
   std::vector<std::set<std::uint32_t>> by_free_;  // usable nodes indexed by their free GPUs
   int usable_count_ = 0;
   int busy_ = 0;
+  std::size_t nodes_per_group_;
+  std::vector<int> whole_free_in_group_;
 };
 
 }  // namespace dctwin::sim

@@ -22,6 +22,9 @@ struct JobRecord {
   int interruptions = 0;       // by node failures or power shortfalls
   double work_done_s = 0;      // work kept at full clock: checkpoints survive interruptions
   double lost_gpu_s = 0;       // GPU-seconds of work (at full clock) lost to interruptions
+  int groups = 0;              // leaf groups its last run spanned
+  double moved_gb = 0;         // its data sent over the WAN when the broker moved it
+  double transfer_end_s = -1;  // when that data arrived
 };
 
 struct FailureEvent {

@@ -11,6 +11,8 @@
 #include "dctwin/models/capex.h"
 #include "dctwin/models/climate.h"
 #include "dctwin/models/cooling.h"
+#include "dctwin/models/fabric.h"
+#include "dctwin/models/fabric_wan.h"
 #include "dctwin/models/generator.h"
 #include "dctwin/models/gpu_model.h"
 #include "dctwin/models/outages.h"
@@ -72,6 +74,8 @@ struct Site {
   double power_limit_w = 0;             // site cap on facility power; 0: none besides the grid
   SiteOpex opex;
   double facility_capex_usd_per_w = 0;  // per W of peak IT load built
+  models::FabricSpec fabric;            // scale-out network; nodes = all phases' nodes
+  models::SiteLocation location;        // for the WAN's distances
 
   // Seconds since the scenario start, in the site's local standard time.
   double local_s(double sim_s) const { return sim_s + climate.utc_offset_h * 3600.0; }
@@ -95,6 +99,12 @@ struct JobClass {
   double daily_amplitude = 0;
   double peak_hour = 14;
   double weekend_factor = 1;
+  // Communication of a multi-node job, overlapped with its compute: each collective edge
+  // carries comm_fraction x run time x a node's scale-out bandwidth, so on an idle
+  // non-blocking fabric the traffic takes comm_fraction of the run (< 1: compute-bound).
+  enum class Collective { kRing, kTree } collective = Collective::kRing;
+  double comm_fraction = 0;
+  double dataset_gb = 0;  // moved over the WAN when the broker sends the job abroad
 };
 
 enum class SchedulingPolicy { kFcfs, kEasyBackfill };
@@ -146,6 +156,7 @@ struct Scenario {
   std::vector<JobClass> job_classes;
   Scheduling scheduling;
   Reliability reliability;
+  models::WanSpec wan;
   std::string trace_file;           // when set, jobs come from this file
   std::vector<TraceJob> trace;      // in file order
 };

@@ -1,0 +1,43 @@
+#include "job_launch.h"
+
+namespace dctwin::sim::engine {
+
+std::vector<CollectiveEdge> collective_edges(std::size_t n, JobClass::Collective collective, double comm_fraction,
+                                             double run_s, double node_link_bytes_per_s) {
+  std::vector<CollectiveEdge> edges;
+  if (n < 2 || comm_fraction <= 0) return edges;
+  const double ring_edge_bytes = comm_fraction * run_s * node_link_bytes_per_s;
+  if (collective == JobClass::Collective::kRing) {
+    for (std::size_t i = 0; i < n; ++i) edges.push_back({i, (i + 1) % n, ring_edge_bytes});
+    return edges;
+  }
+  const double tree_edge_bytes = ring_edge_bytes * static_cast<double>(n) / (2.0 * static_cast<double>(n - 1));
+  for (std::size_t i = 1; i < n; ++i) {
+    edges.push_back({i, (i - 1) / 2, tree_edge_bytes});
+    edges.push_back({(i - 1) / 2, i, tree_edge_bytes});
+  }
+  return edges;
+}
+
+JobActivities launch_job(const SiteNodes& nodes, const std::vector<Slice>& placement, double gpu_flops,
+                         double remaining_s, const JobClass& jc) {
+  namespace sg4 = simgrid::s4u;
+  JobActivities a;
+  for (const Slice& s : placement) {
+    auto exec = sg4::Exec::init()
+                    ->set_name("job")
+                    ->set_flops_amount(remaining_s * gpu_flops)  // per thread: one thread per GPU
+                    ->set_host(nodes.hosts[s.node])
+                    ->set_thread_count(s.gpus);
+    exec->start();
+    a.execs.push_back(std::move(exec));
+  }
+  for (const CollectiveEdge& e :
+       collective_edges(placement.size(), jc.collective, jc.comm_fraction, remaining_s, nodes.node_link_bytes_per_s)) {
+    a.comms.push_back(sg4::Comm::sendto_async(nodes.hosts[placement[e.from].node], nodes.hosts[placement[e.to].node],
+                                              static_cast<std::uint64_t>(e.bytes)));
+  }
+  return a;
+}
+
+}  // namespace dctwin::sim::engine
