@@ -35,39 +35,14 @@ std::string fixed(double x, int decimals) {
   return buf;
 }
 
-// Until the loader has sites[].fabric, every site gets the defaults: rail-optimized, 400G
-// NICs (gpus.csv H100 scale-out), 64-port switches, 1:1, NVLink 900 GB/s within the node.
-// Nodes: the site's full build-out plus its spares, which are racked and cabled too.
-models::FabricSpec default_spec(const sim::Site& site, int spare_nodes) {
-  models::FabricSpec s;
-  s.kind = models::FabricKind::kRailOptimized;
-  s.gpus_per_node = site.gpu.gpus_per_node;
-  s.nodes = spare_nodes;
-  for (const auto& p : site.phases) s.nodes += p.gpus / site.gpu.gpus_per_node;
+// The site's fabric from the scenario, sized for its full build-out plus its spares, which
+// are racked and cabled too.
+models::FabricSpec site_spec(const sim::Site& site, int spare_nodes) {
+  models::FabricSpec s = site.fabric;
+  s.nodes += spare_nodes;
   return s;
 }
 
-// Until the loader has sites[].location: data/fabric/site_coordinates.csv by climate id.
-// Columns climate,site,lat_deg,lon_deg come first and are never quoted.
-std::vector<models::SiteLocation> site_locations(const sim::Scenario& scenario,
-                                                 const fs::path& data_dir) {
-  std::ifstream in(data_dir / "fabric" / "site_coordinates.csv");
-  std::vector<std::vector<std::string>> rows;
-  for (std::string line; std::getline(in, line);) {
-    std::vector<std::string> fields;
-    std::stringstream ss(line);
-    for (std::string f; fields.size() < 4 && std::getline(ss, f, ',');) fields.push_back(f);
-    if (fields.size() == 4) rows.push_back(fields);
-  }
-  std::vector<models::SiteLocation> out;
-  for (const auto& site : scenario.sites) {
-    const auto it = std::find_if(rows.begin(), rows.end(),
-                                 [&](const auto& r) { return r[0] == site.climate.id; });
-    if (it == rows.end()) return {};
-    out.push_back({site.id, std::stod((*it)[2]), std::stod((*it)[3])});
-  }
-  return out;
-}
 
 // Every file goes to a temporary name first and is renamed into place only when all were
 // written, as sim::write_reports does, so a failure leaves no partial output.
@@ -104,7 +79,7 @@ int run_fabric(const Options& o, const fs::path& data_dir) {
   sim::Table table{"fabric.csv", {"site", "kind"}, {}};
   std::vector<std::pair<std::string, std::string>> files;
   for (const auto& site : scenario.sites) {
-    const models::FabricSpec spec = default_spec(site, scenario.reliability.spare_nodes_per_site);
+    const models::FabricSpec spec = site_spec(site, scenario.reliability.spare_nodes_per_site);
     if (spec.nodes == 0) continue;
     const models::Fabric fabric = models::build_fabric(spec);
     const auto rows = models::fabric_rows(
@@ -121,16 +96,17 @@ int run_fabric(const Options& o, const fs::path& data_dir) {
   }
   files.emplace_back(table.file_name, sim::to_csv(table));
   std::cout << scenario.name
-            << ": scale-out fabric per site (defaults: rail-optimized, 400G, 64 ports, 1:1)\n\n"
+            << ": scale-out fabric per site, with spare nodes (sites[].fabric; docs/fabric.md)\n\n"
             << format_table(table);
 
-  const auto locations = site_locations(scenario, data_dir);
+  std::vector<models::SiteLocation> locations;
+  for (const auto& site : scenario.sites) locations.push_back(site.location);
   if (!locations.empty()) {
     sim::Table wan{
         "wan.csv",
         {"site_a", "site_b", "great_circle_km", "bandwidth_gbps", "latency_ms", "usd_per_gb"},
         {}};
-    for (const auto& l : models::wan_full_mesh(locations, models::WanSpec{})) {
+    for (const auto& l : models::wan_full_mesh(locations, scenario.wan)) {
       wan.rows.push_back({l.site_a, l.site_b, fixed(l.great_circle_km, 0),
                           fixed(l.bandwidth_gbps, 0), fixed(l.latency_s * 1e3, 2),
                           fixed(l.usd_per_gb, 3)});

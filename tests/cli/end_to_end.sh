@@ -59,5 +59,13 @@ msg=$("$DCTWIN" run "$work/nope.yaml" --out "$work/out-nope" 2>&1 >/dev/null); r
 [[ $rc == 2 && "$msg" == "$work/nope.yaml:0:0: (document): cannot read scenario file" ]] || fail "missing scenario: $rc $msg"
 "$DCTWIN" run --no-such-flag >/dev/null 2>&1; [[ $? == 2 ]] || fail "unknown flag exits 2"
 
+# dctwin fabric: a table, fabric.csv and a .dot per site; bad input refused the same way.
+"$DCTWIN" fabric "$tiny" --out "$work/fabric" >"$work/fabric.out" || fail "fabric exits 0"
+for f in fabric.csv fabric_alpha.dot fabric_beta.dot; do [[ -s "$work/fabric/$f" ]] || fail "fabric wrote $f"; done
+head -n1 "$work/fabric/fabric_alpha.dot" | grep -q '^graph' || fail "fabric .dot starts with graph"
+grep -q 'bisection_gbps' "$work/fabric.out" || fail "fabric table lists the bisection"
+"$DCTWIN" fabric "$work/unknown-key.yaml" --out "$work/fabric-bad" >/dev/null 2>&1; rc=$?
+[[ $rc == 2 && ! -e "$work/fabric-bad" ]] || fail "fabric on a bad scenario: exit $rc"
+
 if [[ $failures -gt 0 ]]; then echo "$failures failed"; exit 1; fi
 echo "end_to_end: all checks passed"
