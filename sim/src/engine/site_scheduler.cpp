@@ -363,15 +363,20 @@ void SiteScheduler::compute_done(std::uint32_t job, double now) {
   draining_.insert(job);
 }
 
-void SiteScheduler::finish(std::uint32_t job, double now) {
-  Running& run = running_.at(job);
-  JobRecord& r = records_[job];
+// Gives a job's GPUs back and forgets its run.
+void SiteScheduler::release(std::uint32_t job, double now) {
+  const Running& run = running_.at(job);
   account_busy(now);
   pool_.give(run.plan.slices);
   by_end_.erase({run.plan.expected_end_s, job});
   by_progress_.erase({run.progress_end_s, job});
   draining_.erase(job);
   running_.erase(job);
+}
+
+void SiteScheduler::finish(std::uint32_t job, double now) {
+  JobRecord& r = records_[job];
+  release(job, now);
   r.state = JobState::kFinished;
   r.work_done_s = r.job.duration_s;
   r.end_s = now;
@@ -395,12 +400,7 @@ int SiteScheduler::interrupt(std::uint32_t job, double now, double& lost_gpu_s) 
   ++r.interruptions;
   for (auto& e : run.execs) e->cancel();
   for (auto& c : run.comms) c->cancel();
-  account_busy(now);
-  pool_.give(run.plan.slices);
-  by_end_.erase({run.plan.expected_end_s, job});
-  by_progress_.erase({run.progress_end_s, job});
-  draining_.erase(job);
-  running_.erase(job);
+  release(job, now);
   r.state = JobState::kQueued;
   r.nodes = 0;
   enqueue(job);

@@ -71,6 +71,7 @@ class SiteScheduler {
   void schedule(double now);
   bool try_start(std::uint32_t job, const std::vector<Slice>& placement, double now);
   void start(std::uint32_t job, const std::vector<Slice>& placement, double now);
+  void release(std::uint32_t job, double now);
   void finish(std::uint32_t job, double now);
   void compute_done(std::uint32_t job, double now);
   void wait_for_next(double timeout);
