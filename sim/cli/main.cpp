@@ -16,6 +16,7 @@
 #include "calibrate_command.h"
 #include "fabric_command.h"
 #include "progress.h"
+#include "workload_command.h"
 #include "summary_table.h"
 
 namespace {
@@ -100,9 +101,10 @@ int main(int argc, char** argv) {
   std::string validate_path;
   validate->add_option("SCENARIO", validate_path, "scenario YAML file")->required();
 
-  std::optional<int> fabric_status, calibrate_status;
+  std::optional<int> fabric_status, calibrate_status, workload_status;
   dctwin::cli::add_fabric_command(app, data_dir, fabric_status);
   dctwin::cli::add_calibrate_command(app, calibrate_status);
+  dctwin::cli::add_workload_command(app, data_dir, workload_status);
 
   try {
     app.parse(argc, argv);
@@ -112,6 +114,7 @@ int main(int argc, char** argv) {
   }
   if (fabric_status) return *fabric_status;
   if (calibrate_status) return *calibrate_status;
+  if (workload_status) return *workload_status;
 
   try {
     if (*run) return run_command(scenario_path, out_dir, seed, progress_mode, hourly, data_dir);

@@ -84,6 +84,7 @@ TEST(Broker, MovableJobsGoWhereTheWaitIsShorter) {
   s.sites[0].demand = {{s.start, 30000}};         // alpha: over twice its capacity
   s.scheduling.broker = true;
   s.job_classes[0].may_move = true;
+  s.job_classes[0].dataset_gb = 100;  // 8 s at the WAN's 100 Gb/s, alone on the link
   s.job_classes[1].may_move = false;
   const auto r = dctwin::sim::Twin(s).run();
   int moved = 0, fixed_moved = 0;
@@ -91,6 +92,12 @@ TEST(Broker, MovableJobsGoWhereTheWaitIsShorter) {
     if (j.run_site == j.job.site) continue;
     ++moved;
     fixed_moved += j.job.job_class == 1;
+    EXPECT_EQ(j.moved_gb, 100);
+    ASSERT_GE(j.transfer_end_s, 0) << "job " << j.job.id;
+    EXPECT_GE(j.transfer_end_s - j.job.submit_s, 8.0);  // its data takes its time
+    if (j.first_start_s >= 0) {
+      EXPECT_GE(j.first_start_s, j.transfer_end_s);
+    }
   }
   EXPECT_GT(moved, 10);
   EXPECT_EQ(fixed_moved, 0) << "a job that must stay in its country never moves";

@@ -49,10 +49,15 @@ Twin::Twin(const Scenario& scenario) : scenario_(scenario) {}
 RunResult Twin::run(const RunOptions& options) {
   namespace sg4 = simgrid::s4u;
   // SimGrid takes its configuration from argv; its own log lines are silenced.
-  // CM02: max-min sharing of link bandwidth with no TCP correction factors, and no reverse
-  // (acknowledgement) traffic: fabric flows get exactly their share of the links.
-  std::vector<std::string> args = {"dctwin", "--log=root.thres:critical", "--log=host_energy.thres:critical",
-                                   "--cfg=network/model:CM02", "--cfg=network/crosstraffic:0"};
+  // CM02: max-min sharing of link bandwidth with no TCP correction factors, no reverse
+  // (acknowledgement) traffic and no TCP window bound (TCP-gamma 0), which would otherwise
+  // cap a long-distance flow far below its link: flows get exactly their share of the links.
+  std::vector<std::string> args = {"dctwin",
+                                   "--log=root.thres:critical",
+                                   "--log=host_energy.thres:critical",
+                                   "--cfg=network/model:CM02",
+                                   "--cfg=network/crosstraffic:0",
+                                   "--cfg=network/TCP-gamma:0"};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   int argc = static_cast<int>(argv.size());

@@ -60,6 +60,10 @@ class Loader {
 
     load_costs(root.required("costs"), s);
 
+    // The fabric is sized with the spare nodes, so they are read ahead of the sites.
+    if (auto r = root.optional("reliability"); r && r->node().IsMap()) {
+      if (auto spares = r->optional("spare_nodes_per_site")) spare_nodes_ = static_cast<int>(spares->as_integer(0, 100000));
+    }
     std::set<std::string> site_ids;
     for (const auto& v : root.required("sites").sequence(1)) {
       Site site = load_site(v, s);
@@ -381,11 +385,14 @@ class Loader {
       if (auto x = fabric->optional("oversubscription")) f.oversubscription = x->as_number(1, 16);
       if (auto x = fabric->optional("switch_radix")) f.switch_radix = static_cast<int>(x->as_integer(4, 1024));
       if (auto x = fabric->optional("nic_gbps")) f.nic_gbps = x->as_number(1, 1e5);
-      try {
-        models::build_fabric(f);
-      } catch (const std::invalid_argument& e) {
-        fabric->fail(e.what());
-      }
+    }
+    // Sized with the spare nodes, which are racked and cabled too.
+    models::FabricSpec with_spares = f;
+    with_spares.nodes += spare_nodes_;
+    try {
+      models::build_fabric(with_spares);
+    } catch (const std::invalid_argument& e) {
+      (v.optional("fabric") ? *v.optional("fabric") : v).fail(e.what());
     }
     site.location.site = site.id;
     if (auto loc = v.optional("location")) {
@@ -397,7 +404,8 @@ class Loader {
     if (!coordinates_) coordinates_ = detail::read_site_coordinates(data_dir_ / "fabric" / "site_coordinates.csv");
     const auto it = coordinates_->find(site.climate.id);
     if (it == coordinates_->end()) {
-      v.fail("no coordinates for climate '" + site.climate.id + "' in data/fabric/site_coordinates.csv; give location: {lat_deg, lon_deg}");
+      v.fail("no coordinates for climate '" + site.climate.id + "' in " +
+             (data_dir_ / "fabric" / "site_coordinates.csv").string() + "; give location: {lat_deg, lon_deg}");
     }
     site.location.lat_deg = it->second.first;
     site.location.lon_deg = it->second.second;
@@ -475,6 +483,7 @@ class Loader {
   std::optional<std::map<std::string, models::OutageProfile>> outages_;
   std::optional<std::map<std::string, double>> carbon_;
   std::optional<std::map<std::string, std::pair<double, double>>> coordinates_;
+  int spare_nodes_ = 0;
 };
 
 }  // namespace

@@ -1,0 +1,105 @@
+#include "workload_command.h"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include "dctwin/sim/reports.h"
+#include "dctwin/sim/scenario_error.h"
+#include "dctwin/sim/scenario_loader.h"
+#include "dctwin/sim/workload.h"
+
+namespace dctwin::cli {
+namespace {
+
+struct Options {
+  std::string scenario;
+  std::string out_dir;
+  int days = 0;
+};
+
+// The size buckets of the Acme, Helios and Philly trace papers.
+const char* bucket_of(int gpus) {
+  if (gpus <= 1) return "1";
+  if (gpus <= 8) return "2-8";
+  if (gpus <= 64) return "9-64";
+  if (gpus <= 512) return "65-512";
+  return ">512";
+}
+
+std::string percent(double part, double whole) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", whole > 0 ? 100.0 * part / whole : 0.0);
+  return buf;
+}
+
+int run(const Options& o, const std::string& data_dir) {
+  const sim::ScenarioLoader loader(data_dir);
+  sim::Scenario s = o.scenario.empty() ? loader.load_text(sim::default_scenario_yaml(), sim::kDefaultScenarioName)
+                                       : loader.load_file(o.scenario);
+  if (o.days > 0) {
+    const auto end = models::date_from_days(models::days_since_epoch(s.start) + o.days);
+    if (end < s.end) s.end = end;
+  }
+  const auto jobs = sim::generate_workload(s);
+  std::vector<std::pair<double, double>> by_class(s.job_classes.size());  // jobs, GPU-seconds
+  std::vector<std::string> buckets = {"1", "2-8", "9-64", "65-512", ">512"};
+  std::vector<std::pair<double, double>> by_bucket(buckets.size());
+  double all_jobs = 0, all_gpu_s = 0;
+  for (const auto& j : jobs) {
+    const double gpu_s = j.gpus * j.duration_s;
+    by_class[j.job_class].first += 1;
+    by_class[j.job_class].second += gpu_s;
+    const auto b = static_cast<std::size_t>(std::find(buckets.begin(), buckets.end(), bucket_of(j.gpus)) - buckets.begin());
+    by_bucket[b].first += 1;
+    by_bucket[b].second += gpu_s;
+    all_jobs += 1;
+    all_gpu_s += gpu_s;
+  }
+  sim::Table t{"workload_mix.csv", {"group", "value", "jobs", "jobs_pct", "gpu_hours", "gpu_time_pct"}, {}};
+  char hours[32];
+  for (std::size_t c = 0; c < s.job_classes.size(); ++c) {
+    std::snprintf(hours, sizeof hours, "%.1f", by_class[c].second / 3600);
+    t.rows.push_back({"class", s.job_classes[c].id, std::to_string(static_cast<long>(by_class[c].first)),
+                      percent(by_class[c].first, all_jobs), hours, percent(by_class[c].second, all_gpu_s)});
+  }
+  for (std::size_t b = 0; b < buckets.size(); ++b) {
+    std::snprintf(hours, sizeof hours, "%.1f", by_bucket[b].second / 3600);
+    t.rows.push_back({"gpus", buckets[b], std::to_string(static_cast<long>(by_bucket[b].first)),
+                      percent(by_bucket[b].first, all_jobs), hours, percent(by_bucket[b].second, all_gpu_s)});
+  }
+  const double days = models::SimCalendar(s.start).seconds_at(s.end) / 86400;
+  std::printf("%s: %.0f jobs over %.0f days (%.0f a day)\n\n%-8s %-14s %10s %8s %14s %10s\n", s.name.c_str(), all_jobs,
+              days, all_jobs / days, "group", "value", "jobs", "jobs %", "GPU-hours", "GPU-time %");
+  for (const auto& r : t.rows) {
+    std::printf("%-8s %-14s %10s %8s %14s %10s\n", r[0].c_str(), r[1].c_str(), r[2].c_str(), r[3].c_str(), r[4].c_str(),
+                r[5].c_str());
+  }
+  if (!o.out_dir.empty()) sim::write_reports({t}, o.out_dir);
+  return 0;
+}
+
+}  // namespace
+
+void add_workload_command(CLI::App& app, const std::string& data_dir, std::optional<int>& status) {
+  auto options = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand("workload", "generate the scenario's jobs and print their mix (no simulation)");
+  cmd->add_option("SCENARIO", options->scenario, "scenario YAML file; omitted: the embedded default");
+  cmd->add_option("--days", options->days, "only the first N days")->check(CLI::PositiveNumber);
+  cmd->add_option("--out", options->out_dir, "also write workload_mix.csv into this folder");
+  cmd->callback([options, &data_dir, &status] {
+    try {
+      status = run(*options, data_dir);
+    } catch (const sim::ScenarioError& e) {
+      std::cerr << e.what() << '\n';
+      status = 2;
+    } catch (const std::exception& e) {
+      std::cerr << "dctwin: " << e.what() << '\n';
+      status = 1;
+    }
+  });
+}
+
+}  // namespace dctwin::cli
