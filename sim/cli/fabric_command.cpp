@@ -112,7 +112,7 @@ int run_fabric(const Options& o, const fs::path& data_dir) {
                           fixed(l.usd_per_gb, 3)});
     }
     files.emplace_back(wan.file_name, sim::to_csv(wan));
-    std::cout << "\nWAN (ESTIMATE: great circle x 1.5 at 2/3 c; coordinates from data/fabric/)\n"
+    std::cout << "\nWAN (ESTIMATE: great circle x " << scenario.wan.routing_factor << " at 2/3 c; sites' locations)\n"
               << format_table(wan);
   }
   std::vector<sim::FileWriter> writers;

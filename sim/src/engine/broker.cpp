@@ -46,15 +46,17 @@ void Broker::route_due(double now) {
     JobRecord& r = records_[movable_[next_movable_++]];
     std::size_t best = r.job.site;
     double best_wait = sites_[best]->expected_wait_s(r.job.gpus);
+    const double dataset_gb = scenario_.job_classes[r.job.job_class].dataset_gb;
     for (std::size_t si = 0; si < sites_.size(); ++si) {
-      const double wait = sites_[si]->expected_wait_s(r.job.gpus);
+      // Away from home the data set must cross the WAN first (at the link's full rate).
+      const double transfer_s = si == r.job.site ? 0.0 : dataset_gb * 8 / scenario_.wan.bandwidth_gbps;
+      const double wait = sites_[si]->expected_wait_s(r.job.gpus) + transfer_s;
       if (wait < best_wait) {
         best = si;
         best_wait = wait;
       }
     }
     ++submitted_;
-    const double dataset_gb = scenario_.job_classes[r.job.job_class].dataset_gb;
     if (best == r.job.site || dataset_gb <= 0) {
       r.run_site = static_cast<std::uint16_t>(best);
       sites_[best]->enqueue(r.job.id);
