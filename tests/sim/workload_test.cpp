@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 
 #include "dctwin/models/tariff.h"
 #include "dctwin/sim/scenario_loader.h"
@@ -91,4 +92,42 @@ TEST(Workload, SubmissionsFollowTheDailyCycleInLocalTime) {
   double gpu_hours = 0;
   for (const auto& j : jobs) gpu_hours += j.gpus * j.duration_s / 3600;
   EXPECT_NEAR(gpu_hours / (365.0 / (365.25 / 12)), 100000, 100000 * 0.05);
+}
+
+// The trace-based mix: over a long run the generated shares of jobs and of GPU-time, by class
+// and by size, match what the scenario's parameters imply, within 2 % (or three standard
+// errors, for a rare size whose expected count is too small to resolve 2 %).
+TEST(Workload, TraceMixSharesMatchTheParameters) {
+  auto s = dctwin::sim::ScenarioLoader(DCTWIN_DATA_DIR).load_file(DCTWIN_SOURCE_DIR "/scenarios/cassava-trace-mix.yaml");
+  s.sites.resize(1);
+  s.sites[0].demand = {{s.start, 1.5e6}};
+  s.end = {2027, 6, 1};  // two years
+  const auto jobs = dctwin::sim::generate_workload(s);
+  const std::size_t classes = s.job_classes.size();
+  std::vector<double> count(classes, 0), gpu_h(classes, 0);
+  std::vector<std::map<int, double>> sizes(classes);
+  for (const auto& j : jobs) {
+    count[j.job_class] += 1;
+    gpu_h[j.job_class] += j.gpus * j.duration_s / 3600;
+    sizes[j.job_class][j.gpus] += 1;
+  }
+  double all_count = 0, all_gpu_h = 0, expected_rate_sum = 0;
+  for (std::size_t c = 0; c < classes; ++c) {
+    all_count += count[c];
+    all_gpu_h += gpu_h[c];
+    expected_rate_sum += s.job_classes[c].share_of_gpu_hours / dctwin::sim::expected_gpu_hours(s.job_classes[c]);
+  }
+  for (std::size_t c = 0; c < classes; ++c) {
+    const auto& jc = s.job_classes[c];
+    const double expected_count_share = jc.share_of_gpu_hours / dctwin::sim::expected_gpu_hours(jc) / expected_rate_sum;
+    EXPECT_NEAR(count[c] / all_count / expected_count_share, 1.0, 0.02) << jc.id << " share of jobs";
+    EXPECT_NEAR(gpu_h[c] / all_gpu_h / jc.share_of_gpu_hours, 1.0, 0.02) << jc.id << " share of GPU-time";
+    double weights = 0;
+    for (double w : jc.gpus_weights) weights += w;
+    for (std::size_t k = 0; k < jc.gpus.size(); ++k) {
+      const double expected = jc.gpus_weights[k] / weights;
+      const double tolerance = std::max(0.02, 3 / std::sqrt(expected * count[c]));
+      EXPECT_NEAR(sizes[c][jc.gpus[k]] / count[c] / expected, 1.0, tolerance) << jc.id << " size " << jc.gpus[k];
+    }
+  }
 }
