@@ -21,4 +21,44 @@ double mean(const std::vector<double>& v) {
   return s / static_cast<double>(v.size());
 }
 
+double weighted_percentile(std::vector<std::pair<double, double>>& v, double p) {
+  double total = 0;
+  for (const auto& [x, w] : v) total += w;
+  if (total <= 0) return 0.0;
+  std::sort(v.begin(), v.end());
+  const double target = total * p / 100.0;
+  double cumulative = 0;
+  for (const auto& [x, w] : v) {
+    cumulative += w;
+    if (cumulative >= target - 1e-12 * total) return x;
+  }
+  return v.back().first;
+}
+
+double weighted_mean(const std::vector<std::pair<double, double>>& v) {
+  double sum = 0, total = 0;
+  for (const auto& [x, w] : v) {
+    sum += x * w;
+    total += w;
+  }
+  return total > 0 ? sum / total : 0.0;
+}
+
+WaitStats wait_stats(std::vector<double> plain, std::vector<std::pair<double, double>> weighted) {
+  WaitStats w;
+  if (weighted.empty()) {
+    w.mean = mean(plain);
+    w.p50 = percentile(plain, 50);
+    w.p95 = percentile(plain, 95);
+    w.p99 = percentile(plain, 99);
+    return w;
+  }
+  for (double x : plain) weighted.emplace_back(x, 1.0);
+  w.mean = weighted_mean(weighted);
+  w.p50 = weighted_percentile(weighted, 50);
+  w.p95 = weighted_percentile(weighted, 95);
+  w.p99 = weighted_percentile(weighted, 99);
+  return w;
+}
+
 }  // namespace dctwin::models

@@ -32,9 +32,11 @@ sim::Scenario load(const std::string& path, const std::filesystem::path& data_di
 }
 
 int run_command(const std::string& scenario_path, const std::string& out_dir, std::optional<long long> seed,
-                const std::string& progress_mode, bool hourly, const std::filesystem::path& data_dir) {
+                const std::string& progress_mode, bool hourly, const std::string& fidelity,
+                const std::filesystem::path& data_dir) {
   sim::Scenario scenario = load(scenario_path, data_dir);
   if (seed) scenario.seed = static_cast<std::uint64_t>(*seed);
+  if (!fidelity.empty()) scenario.fidelity.aggregated = fidelity == "aggregated";
 
   cli::ProgressMode mode = cli::ProgressMode::kAuto;
   if (progress_mode == "bar") mode = cli::ProgressMode::kBar;
@@ -71,8 +73,8 @@ int run_command(const std::string& scenario_path, const std::string& out_dir, st
       break;
     }
   }
-  std::printf("\n%zu jobs simulated in %.2f s wall; reports in %s/\n", result.jobs.size(), wall_s,
-              out_dir.c_str());
+  std::printf("\n%zu jobs simulated in %.2f s wall (%s fidelity); reports in %s/\n", result.jobs.size(), wall_s,
+              scenario.fidelity.aggregated ? "aggregated" : "exact", out_dir.c_str());
   return 0;
 }
 
@@ -89,6 +91,7 @@ int main(int argc, char** argv) {
   std::string scenario_path, out_dir = "out", progress_mode = "auto";
   std::optional<long long> seed;
   bool hourly = false;
+  std::string fidelity;
   run->add_option("SCENARIO", scenario_path, "scenario YAML file; omitted: the embedded default");
   run->add_option("--out", out_dir, "output folder")->capture_default_str();
   run->add_option("--seed", seed, "random seed, overriding the scenario's")->check(CLI::NonNegativeNumber);
@@ -96,6 +99,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "bar", "jsonl", "none"}))
       ->capture_default_str();
   run->add_flag("--hourly", hourly, "also write site_hourly.csv (one row per site and facility step)");
+  run->add_option("--fidelity", fidelity, "exact: every job an engine activity; aggregated: small short jobs as a fluid load (default: the scenario's)")
+      ->check(CLI::IsMember({"exact", "aggregated"}));
 
   auto* validate = app.add_subcommand("validate", "check a scenario and report the first problem");
   std::string validate_path;
@@ -117,7 +122,7 @@ int main(int argc, char** argv) {
   if (workload_status) return *workload_status;
 
   try {
-    if (*run) return run_command(scenario_path, out_dir, seed, progress_mode, hourly, data_dir);
+    if (*run) return run_command(scenario_path, out_dir, seed, progress_mode, hourly, fidelity, data_dir);
     const auto scenario = load(validate_path, data_dir);
     std::size_t gpus = 0;
     for (const auto& s : scenario.sites) {

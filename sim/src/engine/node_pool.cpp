@@ -107,6 +107,19 @@ std::vector<Slice> NodePool::place(int gpus) const {
   return out;
 }
 
+std::vector<Slice> NodePool::place_spread(int gpus) const {
+  std::vector<Slice> out;
+  for (int f = 1; f <= gpus_per_node_ && gpus > 0; ++f) {
+    for (std::uint32_t node : by_free_[static_cast<std::size_t>(f)]) {
+      const int take = std::min(f, gpus);
+      out.push_back({node, take});
+      gpus -= take;
+      if (gpus == 0) break;
+    }
+  }
+  return out;
+}
+
 std::vector<int> NodePool::histogram() const {
   std::vector<int> h(by_free_.size());
   for (std::size_t f = 0; f < by_free_.size(); ++f) h[f] = static_cast<int>(by_free_[f].size());

@@ -19,10 +19,12 @@ models::FacilityModel build_facility(const Site& site, std::size_t nodes) {
   return models::FacilityModel(site.cooling, models::PowerChain::with_defaults(design_it_w));
 }
 
-SiteScheduler::SiteScheduler(const Scenario& scenario, std::size_t site_index, const SiteNodes& nodes,
-                             std::vector<JobRecord>& records, std::vector<models::Interval> outages,
-                             const std::vector<models::WeatherHour>& weather, double horizon_s, double& events,
-                             SiteSeries& series, Broker& broker)
+SiteScheduler::SiteScheduler(const Scenario& scenario, std::size_t site_index,
+                             const SiteNodes& nodes, std::vector<JobRecord>& records,
+                             std::vector<models::Interval> outages,
+                             const std::vector<models::WeatherHour>& weather, double horizon_s,
+                             double& events, SiteSeries& series, Broker& broker,
+                             const AggregateArrivals& small)
     : scenario_(scenario),
       site_(scenario.sites[site_index]),
       site_index_(site_index),
@@ -39,6 +41,8 @@ SiteScheduler::SiteScheduler(const Scenario& scenario, std::size_t site_index, c
       pool_(site_.gpu.gpus_per_node, nodes.hosts.size(), nodes.nodes_per_group),
       powered_(nodes.hosts.size(), 0),
       down_until_(nodes.hosts.size(), 0.0),
+      small_(small),
+      calendar_(scenario.start),
       failure_rng_(scenario.seed, kFailureStream + site_index),
       spares_(scenario.reliability.spare_nodes_per_site) {
   double per_million_gpu_h = 0;
@@ -48,6 +52,10 @@ SiteScheduler::SiteScheduler(const Scenario& scenario, std::size_t site_index, c
   }
   failure_rate_per_node_s_ = per_million_gpu_h / 1e6 * gpus_per_node_ / 3600.0;
   next_failure_s_ = std::numeric_limits<double>::infinity();
+  if (scenario.fidelity.aggregated) {
+    const int months = calendar_.month_index_at(horizon_s - 1) + 1;
+    series_.aggregate.assign(static_cast<std::size_t>(months) * scenario.job_classes.size(), {});
+  }
 }
 
 void SiteScheduler::operator()() {
@@ -58,8 +66,13 @@ void SiteScheduler::operator()() {
     commission_due(now);
     repairs_due(now);
     failures_due(now);
+    if (scenario_.fidelity.aggregated) aggregate_boundary(now);
     broker_.route_due(now);
     schedule(now);
+    if (scenario_.fidelity.aggregated && !aggregate_running_ && backlog_gpu_s_ > 0 &&
+        now < horizon_s_ - kTimeEpsilon_s) {
+      start_aggregate(now);
+    }
     if (now >= horizon_s_ - kTimeEpsilon_s) break;
     wait_for_next(std::max(0.0, next_event_s() - now));
   }
@@ -68,6 +81,7 @@ void SiteScheduler::operator()() {
     for (auto& c : run.comms) c->cancel();
   }
   for (auto& [id, transfer] : incoming_) transfer->cancel();
+  if (aggregate_running_) stop_aggregate(horizon_s_);
   account_busy(horizon_s_);
   mark_capped(horizon_s_, false);
 }
@@ -103,17 +117,20 @@ void SiteScheduler::wait_for_next(double timeout) {
   const double now = sg4::Engine::get_clock();
   const std::uint32_t job = waiting_job_[static_cast<std::size_t>(done)];
   if (static_cast<std::size_t>(done) >= transfers_from) {
-    incoming_.erase(incoming_.begin() + (static_cast<std::ptrdiff_t>(done) - static_cast<std::ptrdiff_t>(transfers_from)));
+    incoming_.erase(incoming_.begin() + (static_cast<std::ptrdiff_t>(done) -
+                                         static_cast<std::ptrdiff_t>(transfers_from)));
     records_[job].transfer_end_s = now;
     enqueue(job);
     return;
   }
-  if (done == 0 && !by_progress_.empty() && by_progress_.begin()->second == job && !running_.at(job).draining) {
+  if (done == 0 && !by_progress_.empty() && by_progress_.begin()->second == job &&
+      !running_.at(job).draining) {
     compute_done(job, now);
     return;
   }
   Running& run = running_.at(job);
-  const bool all_sent = std::all_of(run.comms.begin(), run.comms.end(), [](const sg4::CommPtr& c) { return c->test(); });
+  const bool all_sent = std::all_of(run.comms.begin(), run.comms.end(),
+                                    [](const sg4::CommPtr& c) { return c->test(); });
   if (all_sent) finish(job, now);
 }
 
@@ -133,6 +150,10 @@ double SiteScheduler::next_event_s() const {
   next = std::min(next, next_failure_s_);
   if (!repairs_.empty()) next = std::min(next, repairs_.top().first);
   if (!spare_returns_.empty()) next = std::min(next, spare_returns_.top());
+  if (scenario_.fidelity.aggregated) {
+    const double a = scenario_.fidelity.step_s;
+    next = std::min(next, (std::floor(now / a + kTimeEpsilon_s) + 1) * a);
+  }
   // Weather changes every step; the power budget follows it.
   const double step = scenario_.step_s;
   return std::min(next, (std::floor(now / step + kTimeEpsilon_s) + 1) * step);
@@ -152,9 +173,7 @@ double SiteScheduler::expected_wait_s(int gpus) {
   double wait = queued_gpu_s_ / usable_gpus;
   if (!pool_.fits(gpus)) {
     const double now = sg4::Engine::get_clock();
-    std::vector<const RunningJob*> by_end;
-    for (const auto& [end, id] : by_end_) by_end.push_back(&running_.at(id).plan);
-    wait += easy_.shadow_time(pool_, by_end, gpus, now) - now;
+    wait += easy_.shadow_time(pool_, running_by_end(), gpus, now) - now;
   }
   return wait;
 }
@@ -177,7 +196,8 @@ void SiteScheduler::outage_edges_due(double now) {
     ++next_outage_edge_;
     changed = true;
     const Backup& b = site_.backup;
-    const bool ridden_through = b.generator_units == 0 && o.end_s - o.start_s <= b.ups_ride_through_s;
+    const bool ridden_through =
+        b.generator_units == 0 && o.end_s - o.start_s <= b.ups_ride_through_s;
     in_outage_ = is_start && !ridden_through;
     // Generators slower to start than the UPS can bridge: the load drops for a moment.
     if (is_start && b.generator_units > 0 && b.generator_start_s > b.ups_ride_through_s) {
@@ -212,7 +232,8 @@ void SiteScheduler::commission_due(double now) {
   facility_.emplace(build_facility(site_, online_));
   // More nodes, a higher rate: failures are memoryless, so the next one is drawn afresh.
   if (failure_rate_per_node_s_ > 0) {
-    next_failure_s_ = now + failure_rng_.exponential(failure_rate_per_node_s_ * static_cast<double>(online_));
+    next_failure_s_ =
+        now + failure_rng_.exponential(failure_rate_per_node_s_ * static_cast<double>(online_));
   }
   update_it_budget();
   rebalance(now);
@@ -223,10 +244,13 @@ void SiteScheduler::commission_due(double now) {
 void SiteScheduler::failures_due(double now) {
   bool failed = false;
   while (next_failure_s_ <= now + kTimeEpsilon_s) {
-    const auto node = static_cast<std::uint32_t>(failure_rng_.uniform() * static_cast<double>(online_));
+    const auto node =
+        static_cast<std::uint32_t>(failure_rng_.uniform() * static_cast<double>(online_));
     const int cause = static_cast<int>(failure_rng_.weighted_index(cause_weights_));
-    next_failure_s_ += failure_rng_.exponential(failure_rate_per_node_s_ * static_cast<double>(online_));
+    next_failure_s_ +=
+        failure_rng_.exponential(failure_rate_per_node_s_ * static_cast<double>(online_));
     if (!powered_[node] || down_until_[node] > 0) continue;
+    if (aggregate_running_) stop_aggregate(now);  // small jobs restart elsewhere at once
     FailureEvent e{now, node, cause, 0, false, 0, 0};
     std::vector<std::uint32_t> victims;
     for (const auto& [id, run] : running_) {
@@ -239,7 +263,8 @@ void SiteScheduler::failures_due(double now) {
     for (std::uint32_t v : victims) e.jobs_interrupted += interrupt(v, now, e.lost_gpu_s);
     const Reliability& rel = scenario_.reliability;
     e.used_spare = spares_ > 0;
-    e.back_s = now + 3600.0 * (e.used_spare ? rel.swap_h : rel.causes[static_cast<std::size_t>(cause)].repair_h);
+    e.back_s = now + 3600.0 * (e.used_spare ? rel.swap_h
+                                            : rel.causes[static_cast<std::size_t>(cause)].repair_h);
     if (e.used_spare) {
       --spares_;
       spare_returns_.push(now + 3600.0 * rel.causes[static_cast<std::size_t>(cause)].repair_h +
@@ -282,14 +307,14 @@ void SiteScheduler::schedule(double now) {
     if (placement.empty() || !try_start(head, placement, now)) break;
     changed = true;
   }
-  if (!queue_.empty() && !held_for_power_ && scenario_.scheduling.policy == SchedulingPolicy::kEasyBackfill) {
+  if (!queue_.empty() && !held_for_power_ &&
+      scenario_.scheduling.policy == SchedulingPolicy::kEasyBackfill) {
     const int head_gpus = records_[std::get<2>(*queue_.begin())].job.gpus;
-    std::vector<const RunningJob*> by_end;
-    by_end.reserve(by_end_.size());
-    for (const auto& [end, id] : by_end_) by_end.push_back(&running_.at(id).plan);
+    std::vector<const RunningJob*> by_end = running_by_end();
     const double shadow = easy_.shadow_time(pool_, by_end, head_gpus, now);
     int looked = 0;
-    for (auto it = std::next(queue_.begin()); it != queue_.end() && looked < scenario_.scheduling.backfill_depth;) {
+    for (auto it = std::next(queue_.begin());
+         it != queue_.end() && looked < scenario_.scheduling.backfill_depth;) {
       ++looked;
       const std::uint32_t job = std::get<2>(*it);
       const JobRecord& r = records_[job];
@@ -299,8 +324,7 @@ void SiteScheduler::schedule(double now) {
       const double end = now + r.job.duration_s - r.work_done_s;
       if (!easy_.may_backfill(pool_, by_end, head_gpus, shadow, placement, end)) continue;
       if (!try_start(job, placement, now)) break;
-      by_end.clear();
-      for (const auto& [e, id] : by_end_) by_end.push_back(&running_.at(id).plan);
+      by_end = running_by_end();
       changed = true;
       if (pool_.busy_gpus() == pool_.usable_nodes() * gpus_per_node_) break;
     }
@@ -308,10 +332,152 @@ void SiteScheduler::schedule(double now) {
   if (changed || held_for_power_) rebalance(now);
 }
 
+// Running work by expected end, the aggregate's GPUs (held to the next boundary) included.
+std::vector<const RunningJob*> SiteScheduler::running_by_end() const {
+  std::vector<const RunningJob*> by_end;
+  by_end.reserve(by_end_.size() + 1);
+  for (const auto& [end, id] : by_end_) by_end.push_back(&running_.at(id).plan);
+  if (aggregate_running_) {
+    const auto at =
+        std::lower_bound(by_end.begin(), by_end.end(), aggregate_plan_.expected_end_s,
+                         [](const RunningJob* r, double t) { return r->expected_end_s < t; });
+    by_end.insert(at, &aggregate_plan_);
+  }
+  return by_end;
+}
+
+// At an aggregate step boundary: the last step's small jobs are done with their GPUs, and
+// the small jobs arriving in the step now beginning join the queue: one batch, taken to
+// arrive at the step's middle, whose work the fluid spreads over the step (as jobs arriving
+// through the step and starting as they arrive would use it).
+void SiteScheduler::aggregate_boundary(double now) {
+  const double step = scenario_.fidelity.step_s;
+  const auto current = static_cast<std::size_t>(now / step + kTimeEpsilon_s);
+  if (aggregate_running_ && now >= aggregate_plan_.expected_end_s - kTimeEpsilon_s)
+    stop_aggregate(now);
+  const std::size_t classes = small_.classes;
+  for (; next_bin_ <= current && next_bin_ < small_.steps; ++next_bin_) {
+    // One batch per priority level: higher levels are served first, each in arrival order.
+    std::map<int, Batch> batches;
+    for (std::size_t c = 0; c < classes; ++c) {
+      const std::size_t cell = next_bin_ * classes + c;
+      const double jobs = small_.count[site_index_][cell];
+      if (jobs <= 0) continue;
+      Batch& b = batches[scenario_.job_classes[c].priority];
+      if (b.jobs.empty()) {
+        b.arrive_s = (static_cast<double>(next_bin_) + 0.5) * step;
+        b.jobs.assign(classes, 0);
+        b.gpu_s.assign(classes, 0);
+      }
+      b.jobs[c] = jobs;
+      b.gpu_s[c] = small_.gpu_s[site_index_][cell];
+      b.total_gpu_s += b.gpu_s[c];
+      const auto month = static_cast<std::size_t>(calendar_.month_index_at(b.arrive_s));
+      auto& m = series_.aggregate[month * classes + c];
+      m.jobs += jobs;
+      m.work_gpu_s += b.gpu_s[c];
+    }
+    for (auto& [priority, b] : batches) {
+      b.left_gpu_s = b.total_gpu_s;
+      backlog_gpu_s_ += b.total_gpu_s;
+      backlog_[priority].push_back(std::move(b));
+    }
+  }
+}
+
+// Holds free GPUs (within the power budget at the slowest clock) until the next boundary,
+// as many as the backlog needs at full clock.
+void SiteScheduler::start_aggregate(double now) {
+  const double step = scenario_.fidelity.step_s;
+  const double end = (std::floor(now / step + kTimeEpsilon_s) + 1) * step;
+  if (end - now <= kTimeEpsilon_s) return;
+  const int free_gpus = pool_.usable_nodes() * gpus_per_node_ - pool_.busy_gpus();
+  int want =
+      static_cast<int>(std::min<double>(free_gpus, std::ceil(backlog_gpu_s_ / (end - now) - 1e-9)));
+  const int slowest = gpu_.pstate_count() - 1;
+  while (want > 0 && it_power_w(slowest, powered_count_, pool_.busy_gpus() + want) > it_budget_w_)
+    --want;
+  if (want <= 0) return;
+  std::vector<Slice> slices = pool_.place_spread(want);
+  account_busy(now);
+  pool_.take(slices);
+  aggregate_execs_.clear();
+  for (const Slice& sl : slices) {
+    auto exec = sg4::Exec::init()
+                    ->set_name("small-jobs")
+                    ->set_flops_amount((end - now) * gpu_.gpu_flops(0))
+                    ->set_host(nodes_.hosts[sl.node])
+                    ->set_thread_count(sl.gpus);
+    exec->start();
+    aggregate_execs_.push_back(std::move(exec));
+  }
+  aggregate_plan_ = {end, std::move(slices)};
+  aggregate_gpus_ = want;
+  aggregate_since_s_ = now;
+  aggregate_progress_start_s_ = progress_s(now);
+  aggregate_running_ = true;
+  rebalance(now);
+}
+
+void SiteScheduler::stop_aggregate(double now) {
+  aggregate_running_ = false;
+  for (auto& e : aggregate_execs_) {
+    if (!e->test()) e->cancel();
+  }
+  aggregate_execs_.clear();
+  account_busy(now);
+  pool_.give(aggregate_plan_.slices);
+  const double served = aggregate_gpus_ * (progress_s(now) - aggregate_progress_start_s_);
+  serve(served, aggregate_since_s_, now);
+  aggregate_plan_.slices.clear();
+  aggregate_gpus_ = 0;
+}
+
+// Highest priority first, then first in, first out: the work served in [from, to) finishes
+// batches in that order. A
+// batch's jobs arrive spread over its step [a, a + T) and start spread over its service
+// [begin, end], so the job at fraction u waits begin - a + u ((end - begin) - T), never less
+// than 0; four quarter-points of u stand for the batch's jobs.
+void SiteScheduler::serve(double gpu_s, double from_s, double to_s) {
+  const double total = gpu_s;
+  double done = 0;
+  const std::size_t classes = small_.classes;
+  for (auto& [priority, queue] : backlog_) {
+    while (gpu_s > 1e-9 && !queue.empty()) {
+      Batch& b = queue.front();
+      const double take = std::min(gpu_s, b.left_gpu_s);
+      if (b.begin_s < 0) b.begin_s = from_s + (to_s - from_s) * (done / total);
+      done += take;
+      gpu_s -= take;
+      b.left_gpu_s -= take;
+      backlog_gpu_s_ -= take;
+      if (b.left_gpu_s > 1e-6 * b.total_gpu_s) break;
+      const double end = from_s + (to_s - from_s) * (done / total);
+      const double step = scenario_.fidelity.step_s;
+      const double arrived = b.arrive_s - 0.5 * step;  // the step's start
+      const auto month =
+          static_cast<std::size_t>(calendar_.month_index_at(std::min(end, horizon_s_ - 1)));
+      for (std::size_t c = 0; c < classes; ++c) {
+        if (b.jobs[c] <= 0) continue;
+        auto& m = series_.aggregate[month * classes + c];
+        m.served_jobs += b.jobs[c];
+        m.served_gpu_s += b.gpu_s[c];
+        for (double u : {0.125, 0.375, 0.625, 0.875}) {
+          const double wait = std::max(0.0, b.begin_s - arrived + u * ((end - b.begin_s) - step));
+          m.waits.emplace_back(wait, b.jobs[c] / 4);
+        }
+      }
+      backlog_gpu_s_ = std::max(0.0, backlog_gpu_s_ - b.left_gpu_s);  // the rounding left over
+      queue.pop_front();
+    }
+  }
+}
+
 // Starts the job if the power budget holds it at the slowest clock; otherwise holds it.
 bool SiteScheduler::try_start(std::uint32_t job, const std::vector<Slice>& placement, double now) {
   const int slowest = gpu_.pstate_count() - 1;
-  if (it_power_w(slowest, powered_count_, pool_.busy_gpus() + records_[job].job.gpus) > it_budget_w_) {
+  if (it_power_w(slowest, powered_count_, pool_.busy_gpus() + records_[job].job.gpus) >
+      it_budget_w_) {
     held_for_power_ = true;
     return false;
   }
@@ -336,8 +502,8 @@ void SiteScheduler::start(std::uint32_t job, const std::vector<Slice>& placement
   run.plan = {now + remaining_s, placement};
   run.progress_start_s = progress_s(now);
   run.progress_end_s = run.progress_start_s + remaining_s;
-  JobActivities activities =
-      launch_job(nodes_, placement, gpu_.gpu_flops(0), remaining_s, scenario_.job_classes[r.job.job_class]);
+  JobActivities activities = launch_job(nodes_, placement, gpu_.gpu_flops(0), remaining_s,
+                                        scenario_.job_classes[r.job.job_class]);
   run.execs = std::move(activities.execs);
   run.comms = std::move(activities.comms);
   by_end_.insert({run.plan.expected_end_s, job});
@@ -354,7 +520,8 @@ void SiteScheduler::compute_done(std::uint32_t job, double now) {
     if (!run.execs[i]->test()) run.execs[i]->wait();
   }
   by_progress_.erase({run.progress_end_s, job});
-  const bool all_sent = std::all_of(run.comms.begin(), run.comms.end(), [](const sg4::CommPtr& c) { return c->test(); });
+  const bool all_sent = std::all_of(run.comms.begin(), run.comms.end(),
+                                    [](const sg4::CommPtr& c) { return c->test(); });
   if (all_sent) {
     finish(job, now);
     return;
@@ -390,7 +557,8 @@ void SiteScheduler::finish(std::uint32_t job, double now) {
 int SiteScheduler::interrupt(std::uint32_t job, double now, double& lost_gpu_s) {
   JobRecord& r = records_[job];
   Running& run = running_.at(job);
-  const double done_s = r.work_done_s + (std::min(progress_s(now), run.progress_end_s) - run.progress_start_s);
+  const double done_s =
+      r.work_done_s + (std::min(progress_s(now), run.progress_end_s) - run.progress_start_s);
   const double interval_s = scenario_.job_classes[r.job.job_class].checkpoint_interval_h * 3600.0;
   const double kept_s = interval_s > 0 ? std::floor(done_s / interval_s + 1e-9) * interval_s : 0.0;
   const double lost = r.job.gpus * (done_s - kept_s);
@@ -415,7 +583,8 @@ void SiteScheduler::account_busy(double now) {
 
 double SiteScheduler::supply_limit_w() const {
   double limit = site_.grid.connection_w;
-  if (in_outage_) limit = site_.backup.generator_units * site_.backup.generator_curve.rated_kw * 1000.0;
+  if (in_outage_)
+    limit = site_.backup.generator_units * site_.backup.generator_curve.rated_kw * 1000.0;
   if (site_.power_limit_w > 0) limit = std::min(limit, site_.power_limit_w);
   return limit;
 }
@@ -456,6 +625,10 @@ void SiteScheduler::rebalance(double now) {
   };
   FailureEvent shortfall{now, 0, -1, 0, false, 0, 0};
   while (fastest_fitting(powered_count_) < 0) {
+    if (aggregate_running_) {
+      stop_aggregate(now);
+      continue;
+    }
     if (pool_.fully_free_nodes() > 0) {
       for (std::size_t n = online_; n-- > 0;) {
         if (powered_[n] && pool_.free_gpus(n) == gpus_per_node_) {

@@ -4,6 +4,7 @@
 #include <simgrid/s4u.hpp>
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <queue>
@@ -21,6 +22,7 @@
 #include "dctwin/sim/platform.h"
 #include "dctwin/sim/run_result.h"
 #include "dctwin/sim/scenario.h"
+#include "dctwin/sim/workload.h"
 
 namespace dctwin::sim::engine {
 
@@ -34,7 +36,7 @@ class SiteScheduler {
   SiteScheduler(const Scenario& scenario, std::size_t site_index, const SiteNodes& nodes,
                 std::vector<JobRecord>& records, std::vector<models::Interval> outages,
                 const std::vector<models::WeatherHour>& weather, double horizon_s, double& events,
-                SiteSeries& series, Broker& broker);
+                SiteSeries& series, Broker& broker, const AggregateArrivals& small);
 
   void operator()();  // the actor's body: runs until the horizon
 
@@ -72,6 +74,13 @@ class SiteScheduler {
   bool try_start(std::uint32_t job, const std::vector<Slice>& placement, double now);
   void start(std::uint32_t job, const std::vector<Slice>& placement, double now);
   void release(std::uint32_t job, double now);
+  // Aggregated fidelity: small jobs as a FIFO fluid that holds free GPUs one aggregate step
+  // at a time, after the discrete jobs have been placed.
+  void aggregate_boundary(double now);
+  void start_aggregate(double now);
+  void stop_aggregate(double now);
+  void serve(double gpu_s, double from_s, double to_s);
+  std::vector<const RunningJob*> running_by_end() const;
   void finish(std::uint32_t job, double now);
   void compute_done(std::uint32_t job, double now);
   void wait_for_next(double timeout);
@@ -125,6 +134,24 @@ class SiteScheduler {
   std::vector<std::uint32_t> start_order_;    // running jobs, most recent last (lazily pruned)
   EasyBackfill easy_;
   std::size_t finished_ = 0;
+
+  // aggregated fidelity
+  struct Batch {
+    double arrive_s = 0;
+    double left_gpu_s = 0, total_gpu_s = 0;
+    std::vector<double> jobs, gpu_s;  // per class
+    double begin_s = -1;              // when service first reached it
+  };
+  const AggregateArrivals& small_;
+  models::SimCalendar calendar_;
+  std::size_t next_bin_ = 0;
+  std::map<int, std::deque<Batch>, std::greater<>> backlog_;  // by priority, highest first
+  double backlog_gpu_s_ = 0;
+  bool aggregate_running_ = false;
+  RunningJob aggregate_plan_;
+  std::vector<simgrid::s4u::ExecPtr> aggregate_execs_;
+  int aggregate_gpus_ = 0;
+  double aggregate_since_s_ = 0, aggregate_progress_start_s_ = 0;
 
   // reliability
   models::RandomStream failure_rng_;

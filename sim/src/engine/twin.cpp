@@ -70,7 +70,8 @@ RunResult Twin::run(const RunOptions& options) {
   result.horizon_s = calendar.seconds_at(scenario_.end);
   const std::size_t site_count = scenario_.sites.size();
   result.sites.resize(site_count);
-  const std::vector<Job> jobs = generate_workload(scenario_);
+  AggregateArrivals small;
+  const std::vector<Job> jobs = generate_workload(scenario_, small);
   result.jobs.reserve(jobs.size());
   for (const Job& j : jobs) {
     JobRecord r;
@@ -90,7 +91,7 @@ RunResult Twin::run(const RunOptions& options) {
     schedulers.push_back(std::make_unique<engine::SiteScheduler>(scenario_, si, platform.site(si), result.jobs,
                                                                  result.sites[si].outages, weather[si],
                                                                  result.horizon_s, result.simulated_events,
-                                                                 result.sites[si], broker));
+                                                                 result.sites[si], broker, small));
     engine::SiteScheduler* s = schedulers.back().get();
     sg4::Actor::create("scheduler-" + site.id, platform.control_host(), [s] { (*s)(); });
   }

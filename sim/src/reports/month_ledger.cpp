@@ -29,6 +29,8 @@ void Flows::merge(const Flows& o) {
   finished += o.finished;
   interrupted += o.interrupted;
   waits_s.insert(waits_s.end(), o.waits_s.begin(), o.waits_s.end());
+  aggregate_waits_s.insert(aggregate_waits_s.end(), o.aggregate_waits_s.begin(), o.aggregate_waits_s.end());
+  aggregate_jobs += o.aggregate_jobs;
   gpus_online_end += o.gpus_online_end;
 }
 
@@ -51,6 +53,7 @@ MonthLedger::MonthLedger(const Scenario& s, const RunResult& r)
   capex_by_component_.assign(static_cast<std::size_t>(months_), {});
   add_steps();
   add_jobs();
+  add_aggregate();
   add_money();
 }
 
@@ -148,6 +151,25 @@ void MonthLedger::add_jobs() {
       if (e.cause < 0) continue;
       sites_[si][month(e.at_s)].node_failures += 1;
       spread(si, e.at_s, std::min(e.back_s, r_.horizon_s), 1.0, &Flows::node_down_s);
+    }
+  }
+}
+
+// Small jobs carried in aggregate count as submitted, delivered and waiting like the others.
+void MonthLedger::add_aggregate() {
+  const std::size_t classes = s_.job_classes.size();
+  for (std::size_t si = 0; si < r_.sites.size(); ++si) {
+    const auto& agg = r_.sites[si].aggregate;
+    for (std::size_t cell = 0; cell < agg.size(); ++cell) {
+      const auto m = cell / classes;
+      if (m >= static_cast<std::size_t>(months_)) continue;
+      Flows& f = sites_[si][m];
+      f.submitted += static_cast<long>(agg[cell].jobs);
+      f.aggregate_jobs += agg[cell].jobs;
+      f.demand_gpu_s += agg[cell].work_gpu_s;
+      f.finished += static_cast<long>(agg[cell].served_jobs);
+      f.delivered_gpu_s += agg[cell].served_gpu_s;
+      f.aggregate_waits_s.insert(f.aggregate_waits_s.end(), agg[cell].waits.begin(), agg[cell].waits.end());
     }
   }
 }

@@ -29,6 +29,8 @@ struct Flows {
   double excess_groups = 0, multi_node_starts = 0;  // leaf groups spanned beyond the fewest possible
   long submitted = 0, finished = 0, interrupted = 0;
   std::vector<double> waits_s;  // of jobs whose (last) start falls in the period
+  std::vector<std::pair<double, double>> aggregate_waits_s;  // small jobs in aggregate: (wait, jobs)
+  double aggregate_jobs = 0;     // small jobs carried in aggregate, arrived in the period
   double capex_paid_usd = 0, depreciation_usd = 0;
   int gpus_online_end = 0;
 
@@ -60,6 +62,7 @@ class MonthLedger {
   void add_steps();
   void add_jobs();
   void add_money();
+  void add_aggregate();
   // Adds rate * the overlap of [from, to) with each month, through `field`.
   void spread(std::size_t site, double from, double to, double rate, double Flows::*field);
 

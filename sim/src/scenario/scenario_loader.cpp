@@ -38,7 +38,8 @@ class Loader {
 
   Scenario load(const YamlValue& root, const std::string& source_name) {
     root.expect_map({"dctwin", "name", "description", "start", "end", "seed", "step_minutes",
-                     "budget_usd", "costs", "sites", "workload", "scheduling", "reliability", "wan"});
+                     "budget_usd", "costs", "sites", "workload", "scheduling", "reliability", "wan",
+                     "fidelity"});
     Scenario s;
     s.source_name = source_name;
     const YamlValue version = root.required("dctwin");
@@ -73,6 +74,26 @@ class Loader {
     load_workload(root.required("workload"), s);
     if (auto v = root.optional("scheduling")) load_scheduling(*v, s);
     if (auto v = root.optional("reliability")) load_reliability(*v, s);
+    if (auto v = root.optional("fidelity")) {
+      v->expect_map({"mode", "small_max_gpus", "small_max_h", "step_minutes"});
+      if (auto m = v->optional("mode")) {
+        const std::string mode = m->as_string();
+        if (mode != "exact" && mode != "aggregated") m->fail("mode is exact or aggregated, got '" + mode + "'");
+        s.fidelity.aggregated = mode == "aggregated";
+      }
+      if (auto x = v->optional("small_max_gpus")) s.fidelity.small_max_gpus = static_cast<int>(x->as_integer(1, 64));
+      if (auto x = v->optional("small_max_h")) s.fidelity.small_max_h = x->as_number(0.001, 24);
+      if (auto x = v->optional("step_minutes")) {
+        const long long minutes = x->as_integer(1, 60);
+        if (static_cast<long long>(s.step_s / 60) % minutes != 0) x->fail("must divide step_minutes");
+        s.fidelity.step_s = 60.0 * static_cast<double>(minutes);
+      }
+      for (const auto& site : s.sites) {
+        if (s.fidelity.small_max_gpus > site.gpu.gpus_per_node) {
+          v->required("small_max_gpus").fail("small jobs must fit in one node (" + std::to_string(site.gpu.gpus_per_node) + " GPUs at site " + site.id + ")");
+        }
+      }
+    }
     if (auto v = root.optional("wan")) {
       v->expect_map({"bandwidth_gbps", "routing_factor", "usd_per_gb"});
       if (auto x = v->optional("bandwidth_gbps")) s.wan.bandwidth_gbps = x->as_number(0.001, 1e6);

@@ -57,8 +57,36 @@ double submission_cycle_factor(const JobClass& c, const models::SimCalendar& cal
   return daily * (weekend ? c.weekend_factor : 1.0) / weekly_mean;
 }
 
+bool is_small(const Scenario& s, const Job& j) {
+  return j.gpus <= s.fidelity.small_max_gpus && j.duration_s <= s.fidelity.small_max_h * 3600.0;
+}
+
 std::vector<Job> generate_workload(const Scenario& s) {
+  AggregateArrivals unused;
+  Scenario exact = s;
+  exact.fidelity.aggregated = false;
+  return generate_workload(exact, unused);
+}
+
+std::vector<Job> generate_workload(const Scenario& s, AggregateArrivals& small) {
   const models::SimCalendar cal(s.start);
+  const bool aggregate = s.fidelity.aggregated;
+  if (aggregate) {
+    small.steps = static_cast<std::size_t>(std::ceil(cal.seconds_at(s.end) / s.fidelity.step_s));
+    small.classes = s.job_classes.size();
+    small.count.assign(s.sites.size(), std::vector<std::uint32_t>(small.steps * small.classes, 0));
+    small.gpu_s.assign(s.sites.size(), std::vector<double>(small.steps * small.classes, 0.0));
+  }
+  auto keep = [&](const Job& j, std::vector<Job>& jobs) {
+    if (!aggregate || !is_small(s, j)) {
+      jobs.push_back(j);
+      return;
+    }
+    const std::size_t cell = static_cast<std::size_t>(j.submit_s / s.fidelity.step_s) * small.classes + j.job_class;
+    small.count[j.site][cell] += 1;
+    small.gpu_s[j.site][cell] += j.gpus * j.duration_s;
+    small.total += 1;
+  };
   const double horizon = cal.seconds_at(s.end);
   std::vector<Job> jobs;
   if (!s.trace.empty()) {
@@ -69,7 +97,7 @@ std::vector<Job> generate_workload(const Scenario& s) {
       j.submit_s = t.submit_s;
       j.gpus = t.gpus;
       j.duration_s = t.duration_s;
-      jobs.push_back(j);
+      keep(j, jobs);
     }
     std::stable_sort(jobs.begin(), jobs.end(), [](const Job& a, const Job& b) { return a.submit_s < b.submit_s; });
     for (std::size_t i = 0; i < jobs.size(); ++i) jobs[i].id = static_cast<std::uint32_t>(i);
@@ -104,7 +132,7 @@ std::vector<Job> generate_workload(const Scenario& s) {
           hours = shapes.lognormal_median_p90(jc.duration_median_h, jc.duration_p90_h);
         } while (hours > jc.duration_max_h);
         j.duration_s = hours * 3600.0;
-        jobs.push_back(j);
+        keep(j, jobs);
       }
     }
   }

@@ -36,6 +36,9 @@ class NodePool {
 
   bool fits(int gpus) const;
   std::vector<Slice> place(int gpus) const;  // empty if it doesn't fit now
+  // Up to `gpus` free GPUs on any nodes, the fullest nodes first (whole free nodes last):
+  // where small jobs carried in aggregate go.
+  std::vector<Slice> place_spread(int gpus) const;
   // Free GPUs per node count: histogram[f] = usable nodes with f free GPUs.
   std::vector<int> histogram() const;
   int group_of(std::size_t node) const { return static_cast<int>(node / nodes_per_group_); }

@@ -61,10 +61,20 @@ struct FacilityStep {
   int gpus_busy = 0;            // at the end of the step
 };
 
+// Small jobs carried in aggregate (aggregated fidelity), per class and month.
+struct AggregateClassMonth {
+  double jobs = 0;          // arrived in the month
+  double work_gpu_s = 0;    // their work at full clock
+  double served_jobs = 0;   // jobs whose work was done in the month
+  double served_gpu_s = 0;  // and that work
+  std::vector<std::pair<double, double>> waits;  // (wait_s, jobs): four points per batch served
+};
+
 struct SiteSeries {
   std::vector<FacilityStep> steps;
   std::vector<models::Interval> outages;  // grid outages drawn for the run
   std::vector<FailureEvent> failures;     // node failures and power-shortfall interruptions
+  std::vector<AggregateClassMonth> aggregate;  // [month * classes + class]; empty when exact
 };
 
 struct RunResult {

@@ -128,6 +128,16 @@ struct Reliability {
   double spare_return_days = 0;    // a repaired node returns to the spare pool
 };
 
+// How jobs are carried. Exact: every job an engine activity. Aggregated: jobs of at most
+// small_max_gpus GPUs and small_max_h hours are binned per site, class and aggregate step
+// and served as a fluid load that holds GPUs step by step beside the discrete jobs.
+struct Fidelity {
+  bool aggregated = false;
+  int small_max_gpus = 8;
+  double small_max_h = 1.0;
+  double step_s = 900;
+};
+
 struct TraceJob {  // a job from a trace file, replacing the generator
   double submit_s = 0;
   double duration_s = 0;
@@ -157,6 +167,7 @@ struct Scenario {
   Scheduling scheduling;
   Reliability reliability;
   models::WanSpec wan;
+  Fidelity fidelity;
   std::string trace_file;           // when set, jobs come from this file
   std::vector<TraceJob> trace;      // in file order
 };

@@ -31,4 +31,20 @@ double submission_cycle_factor(const JobClass& c, const models::SimCalendar& cal
 // All jobs of the scenario (from its trace, if it has one) in submission order (ties broken by site, then class).
 std::vector<Job> generate_workload(const Scenario& scenario);
 
+// Small jobs in aggregated fidelity: per site, aggregate step and class, how many arrived and
+// their work (GPU-seconds at full clock). The same draws as in exact fidelity, binned.
+struct AggregateArrivals {
+  std::size_t steps = 0, classes = 0;
+  // [site][step * classes + class]
+  std::vector<std::vector<std::uint32_t>> count;
+  std::vector<std::vector<double>> gpu_s;
+  std::uint64_t total = 0;
+};
+
+// The discrete jobs, and the small ones binned into `small` when the scenario's fidelity is
+// aggregated (`small` untouched otherwise).
+std::vector<Job> generate_workload(const Scenario& scenario, AggregateArrivals& small);
+
+bool is_small(const Scenario& scenario, const Job& job);
+
 }  // namespace dctwin::sim

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Exact and aggregated fidelity on one case (tests/data/small-jobs.yaml: 256 GPUs, two
+# weeks, minutes-long evaluation jobs beside pre-training): the same jobs arrive; energy and
+# utilization agree within 2 %; waits per class and month within 15 % (docs/workloads.md
+# records where aggregation falls short of 2 % on waits); aggregated runs are deterministic.
+set -uo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+case=$here/data/small-jobs.yaml
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+for f in exact aggregated; do
+  "$DCTWIN" run "$case" --fidelity "$f" --out "$work/$f" --progress none >/dev/null || fail "$f run"
+done
+"$DCTWIN" run "$case" --fidelity aggregated --out "$work/again" --progress none >/dev/null || fail "second run"
+for f in summary.csv site_monthly.csv class_monthly.csv jobs.csv; do
+  cmp -s "$work/aggregated/$f" "$work/again/$f" || fail "aggregated $f differs between two runs"
+done
+
+# column value of the row whose first fields match, by header name
+value() {  # file, key (comma-joined leading fields), column
+  awk -F, -v key="$2" -v col="$3" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+    { k = $1; for (i = 2; i <= split(key, parts, ","); i++) k = k "," $i } k == key { print $c[col]; exit }' "$1"
+}
+within() {  # a, b, relative tolerance, absolute floor
+  awk -v a="$1" -v b="$2" -v r="$3" -v f="$4" 'BEGIN { d = a - b; if (d < 0) d = -d; m = (a > b ? a : b); exit !(d <= r * m || d <= f) }'
+}
+for col in it_mwh facility_mwh utilization; do
+  e=$(value "$work/exact/summary.csv" alpha "$col"); a=$(value "$work/aggregated/summary.csv" alpha "$col")
+  within "$e" "$a" 0.02 0 || fail "$col: exact $e, aggregated $a"
+done
+aggregated=$(value "$work/aggregated/summary.csv" alpha jobs_aggregated)
+[[ "$aggregated" -gt 1000 ]] || fail "small jobs carried in aggregate: $aggregated"
+for cls in evaluation pretraining; do
+  for m in 2026-01 2026-02; do
+    for col in jobs_submitted queue_wait_p95_h; do
+      e=$(value "$work/exact/class_monthly.csv" "alpha,$cls,$m" "$col")
+      a=$(value "$work/aggregated/class_monthly.csv" "alpha,$cls,$m" "$col")
+      tol=0.15; [[ $col == jobs_submitted ]] && tol=0
+      within "$e" "$a" "$tol" 0.01 || fail "$cls $m $col: exact $e, aggregated $a"
+    done
+  done
+done
+if [[ $failures -gt 0 ]]; then echo "$failures failed"; exit 1; fi
+echo "fidelity: exact and aggregated agree on this case"
