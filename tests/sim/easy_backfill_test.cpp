@@ -121,3 +121,23 @@ TEST(NodePool, BestFitAndWholeNodes) {
   EXPECT_FALSE(pool.fits(16));
   EXPECT_EQ(pool.busy_gpus(), 9);
 }
+
+TEST(NodePool, WholeNodeJobsPackIntoFewestGroupsAndPods) {
+  // 4 groups of 2 nodes, 2 groups per pod: pods {0,1} and {2,3}.
+  NodePool pool(8, 8, 2, 2);
+  for (std::size_t n = 0; n < 8; ++n) pool.set_usable(n, true);
+  pool.take({{0, 8}, {2, 8}});  // one node busy in groups 0 and 1 (pod 0)
+  // 16 GPUs: group 2 holds both nodes, the fewest free that does.
+  auto p = pool.place(16);
+  ASSERT_EQ(p.size(), 2u);
+  EXPECT_EQ(pool.groups_spanned(p), 1);
+  EXPECT_EQ(pool.group_of(p[0].node), 2);
+  pool.take({{4, 8}, {6, 8}});  // now one node free in each group
+  // 24 GPUs: no group holds it, pod 1 (nodes 5, 7) has two free, pod 0 (1, 3) two: no pod
+  // holds three, so it spans pods; 16 GPUs fits in one pod.
+  p = pool.place(16);
+  ASSERT_EQ(p.size(), 2u);
+  EXPECT_EQ(pool.pod_of_group(static_cast<std::size_t>(pool.group_of(p[0].node))),
+            pool.pod_of_group(static_cast<std::size_t>(pool.group_of(p[1].node))));
+  EXPECT_EQ(pool.place(24).size(), 3u);
+}

@@ -5,12 +5,13 @@
 
 namespace dctwin::sim {
 
-NodePool::NodePool(int gpus_per_node, std::size_t nodes, int nodes_per_group)
+NodePool::NodePool(int gpus_per_node, std::size_t nodes, int nodes_per_group, int groups_per_pod)
     : gpus_per_node_(gpus_per_node),
       free_(nodes, gpus_per_node),
       usable_(nodes, 0),
       by_free_(static_cast<std::size_t>(gpus_per_node) + 1),
       nodes_per_group_(nodes_per_group > 0 ? static_cast<std::size_t>(nodes_per_group) : std::max<std::size_t>(nodes, 1)),
+      groups_per_pod_(groups_per_pod > 0 ? static_cast<std::size_t>(groups_per_pod) : nodes / nodes_per_group_ + 1),
       whole_free_in_group_(nodes / nodes_per_group_ + 1, 0) {}
 
 void NodePool::move(std::size_t node, int new_free) {
@@ -90,12 +91,29 @@ std::vector<Slice> NodePool::place(int gpus) const {
     const auto n = static_cast<std::size_t>(whole_free_in_group_[g]);
     if (n >= needed && (best == order.size() || n < static_cast<std::size_t>(whole_free_in_group_[best]))) best = g;
   }
+  auto most_free_first = [&](std::size_t a, std::size_t b) { return whole_free_in_group_[a] > whole_free_in_group_[b]; };
   if (best < order.size()) {
     order = {best};
   } else {
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-      return whole_free_in_group_[a] > whole_free_in_group_[b];
-    });
+    // The pod with the fewest free nodes that holds the job, if one does.
+    const std::size_t pods = (order.size() + groups_per_pod_ - 1) / groups_per_pod_;
+    std::size_t best_pod = pods;
+    long best_free = 0;
+    for (std::size_t p = 0; p < pods; ++p) {
+      long free = 0;
+      for (std::size_t g = p * groups_per_pod_; g < std::min(order.size(), (p + 1) * groups_per_pod_); ++g) {
+        free += whole_free_in_group_[g];
+      }
+      if (free >= static_cast<long>(needed) && (best_pod == pods || free < best_free)) {
+        best_pod = p;
+        best_free = free;
+      }
+    }
+    std::stable_sort(order.begin(), order.end(), most_free_first);
+    if (best_pod < pods) {
+      std::stable_partition(order.begin(), order.end(),
+                            [&](std::size_t g) { return pod_of_group(g) == static_cast<int>(best_pod); });
+    }
   }
   for (std::size_t g : order) {
     auto it = whole.lower_bound(static_cast<std::uint32_t>(g * nodes_per_group_));

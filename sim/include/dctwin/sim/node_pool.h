@@ -2,8 +2,9 @@
 // A site's GPUs as the scheduler sees them: which nodes are usable (commissioned, powered,
 // not failed) and how many GPUs each has free. Placement: a job smaller than a node goes to
 // the fullest usable node that still holds it (best fit); a larger one takes whole free
-// nodes in as few leaf groups as it can: the group with the fewest free nodes that holds it
-// all, else the groups with the most free nodes first. No engine: tested alone.
+// nodes in as few leaf groups and pods as it can: the group with the fewest free nodes that
+// holds it all; else the pod with the fewest free nodes that holds it all, its groups with
+// the most free nodes first; else the groups with the most free nodes first. No engine.
 #include <cstdint>
 #include <set>
 #include <vector>
@@ -19,7 +20,7 @@ class NodePool {
  public:
   // nodes_per_group: nodes under one leaf group (node n is in group n / nodes_per_group);
   // 0 puts every node in one group.
-  NodePool(int gpus_per_node, std::size_t nodes, int nodes_per_group = 0);
+  NodePool(int gpus_per_node, std::size_t nodes, int nodes_per_group = 0, int groups_per_pod = 0);
 
   int gpus_per_node() const { return gpus_per_node_; }
   std::size_t size() const { return free_.size(); }
@@ -42,6 +43,7 @@ class NodePool {
   // Free GPUs per node count: histogram[f] = usable nodes with f free GPUs.
   std::vector<int> histogram() const;
   int group_of(std::size_t node) const { return static_cast<int>(node / nodes_per_group_); }
+  int pod_of_group(std::size_t group) const { return static_cast<int>(group / groups_per_pod_); }
   int groups_spanned(const std::vector<Slice>& slices) const;
 
  private:
@@ -54,6 +56,7 @@ class NodePool {
   int usable_count_ = 0;
   int busy_ = 0;
   std::size_t nodes_per_group_;
+  std::size_t groups_per_pod_;
   std::vector<int> whole_free_in_group_;
 };
 
