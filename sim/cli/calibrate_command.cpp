@@ -13,6 +13,7 @@
 #include "../src/scenario/data_files.h"
 #include "dctwin/models/gpu_fit.h"
 #include "dctwin/sim/scenario_error.h"
+#include "exit_status.h"
 
 namespace dctwin::cli {
 namespace {
@@ -77,15 +78,7 @@ void add_calibrate_command(CLI::App& app, std::optional<int>& exit_status) {
   fit->add_option("--out", options->out, "profile to write, e.g. data/gpus/h100-sxm-calibrated.yaml")->required();
   fit->add_flag("--profile-only", options->profile_only, "leave out the optional calibration: map");
   fit->callback([options, &exit_status] {
-    try {
-      exit_status = run_fit(*options);
-    } catch (const sim::ScenarioError& e) {
-      std::cerr << e.what() << '\n';
-      exit_status = 2;
-    } catch (const std::exception& e) {
-      std::cerr << "dctwin calibrate fit: " << e.what() << '\n';
-      exit_status = 1;
-    }
+    exit_status = run_guarded("dctwin calibrate fit", [&] { return run_fit(*options); });
   });
 }
 

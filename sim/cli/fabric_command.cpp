@@ -18,6 +18,7 @@
 #include "dctwin/sim/reports.h"
 #include "dctwin/sim/scenario_error.h"
 #include "dctwin/sim/scenario_loader.h"
+#include "exit_status.h"
 
 namespace dctwin::cli {
 namespace {
@@ -134,15 +135,7 @@ void add_fabric_command(CLI::App& app, const std::string& data_dir, std::optiona
                   "scenario YAML file; omitted: the embedded default");
   cmd->add_option("--out", options->out_dir, "output folder")->capture_default_str();
   cmd->callback([options, &data_dir, &status] {
-    try {
-      status = run_fabric(*options, data_dir);
-    } catch (const sim::ScenarioError& e) {
-      std::cerr << e.what() << '\n';
-      status = 2;
-    } catch (const std::exception& e) {
-      std::cerr << "dctwin fabric: " << e.what() << '\n';
-      status = 1;
-    }
+    status = run_guarded("dctwin fabric", [&] { return run_fabric(*options, data_dir); });
   });
 }
 

@@ -14,6 +14,7 @@
 #include "dctwin/sim/scenario_loader.h"
 #include "dctwin/sim/twin.h"
 #include "calibrate_command.h"
+#include "exit_status.h"
 #include "fabric_command.h"
 #include "progress.h"
 #include "workload_command.h"
@@ -23,7 +24,6 @@ namespace {
 
 using namespace dctwin;
 
-constexpr int kBadInput = 2;
 
 sim::Scenario load(const std::string& path, const std::filesystem::path& data_dir) {
   const sim::ScenarioLoader loader(data_dir);
@@ -115,14 +115,18 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
-    return code == 0 ? 0 : kBadInput;
+    return code == 0 ? 0 : cli::kBadInput;
   }
   if (fabric_status) return *fabric_status;
   if (calibrate_status) return *calibrate_status;
   if (workload_status) return *workload_status;
 
-  try {
-    if (*run) return run_command(scenario_path, out_dir, seed, progress_mode, hourly, fidelity, data_dir);
+  if (*run) {
+    return cli::run_guarded("dctwin", [&] {
+      return run_command(scenario_path, out_dir, seed, progress_mode, hourly, fidelity, data_dir);
+    });
+  }
+  return cli::run_guarded("dctwin", [&] {
     const auto scenario = load(validate_path, data_dir);
     std::size_t gpus = 0;
     for (const auto& s : scenario.sites) {
@@ -131,11 +135,5 @@ int main(int argc, char** argv) {
     std::cout << validate_path << ": ok (" << scenario.sites.size() << " sites, " << gpus << " GPUs, "
               << scenario.job_classes.size() << " job classes)\n";
     return 0;
-  } catch (const dctwin::sim::ScenarioError& e) {
-    std::cerr << e.what() << '\n';
-    return kBadInput;
-  } catch (const std::exception& e) {
-    std::cerr << "dctwin: " << e.what() << '\n';
-    return 1;
-  }
+  });
 }

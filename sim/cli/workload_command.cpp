@@ -10,6 +10,7 @@
 #include "dctwin/sim/scenario_error.h"
 #include "dctwin/sim/scenario_loader.h"
 #include "dctwin/sim/workload.h"
+#include "exit_status.h"
 
 namespace dctwin::cli {
 namespace {
@@ -90,15 +91,7 @@ void add_workload_command(CLI::App& app, const std::string& data_dir, std::optio
   cmd->add_option("--days", options->days, "only the first N days")->check(CLI::PositiveNumber);
   cmd->add_option("--out", options->out_dir, "also write workload_mix.csv into this folder");
   cmd->callback([options, &data_dir, &status] {
-    try {
-      status = run(*options, data_dir);
-    } catch (const sim::ScenarioError& e) {
-      std::cerr << e.what() << '\n';
-      status = 2;
-    } catch (const std::exception& e) {
-      std::cerr << "dctwin: " << e.what() << '\n';
-      status = 1;
-    }
+    status = run_guarded("dctwin workload", [&] { return run(*options, data_dir); });
   });
 }
 
