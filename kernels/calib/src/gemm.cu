@@ -1,6 +1,7 @@
 #include <cuda_bf16.h>
 #include <cuda_fp8.h>
 
+#include "device_count.cuh"
 #include "gemm.h"
 
 namespace calib {
@@ -100,16 +101,9 @@ void fill_uniform(void* p, std::size_t count, Dtype t, std::uint64_t seed, cudaS
 void poison(void* p, std::size_t bytes, cudaStream_t stream) { CALIB_CHECK(cudaMemsetAsync(p, 0xFF, bytes, stream)); }
 
 std::size_t count_nonfinite(const void* p, std::size_t count, Dtype t, cudaStream_t stream) {
-  unsigned long long* bad = nullptr;
-  CALIB_CHECK(cudaMallocAsync(&bad, sizeof *bad, stream));
-  CALIB_CHECK(cudaMemsetAsync(bad, 0, sizeof *bad, stream));
-  nonfinite_kernel<<<grid_for(count), 256, 0, stream>>>(p, count, static_cast<int>(t), bad);
-  CALIB_LAUNCHED("nonfinite_kernel");
-  unsigned long long host = 0;
-  CALIB_CHECK(cudaMemcpyAsync(&host, bad, sizeof host, cudaMemcpyDeviceToHost, stream));
-  CALIB_CHECK(cudaFreeAsync(bad, stream));
-  CALIB_CHECK(cudaStreamSynchronize(stream));
-  return static_cast<std::size_t>(host);
+  return count_on_device(stream, "nonfinite_kernel", [&](unsigned long long* bad) {
+    nonfinite_kernel<<<grid_for(count), 256, 0, stream>>>(p, count, static_cast<int>(t), bad);
+  });
 }
 
 }  // namespace calib

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "benchmarks.h"
+#include "device_count.cuh"
 
 namespace calib {
 namespace {
@@ -99,16 +100,9 @@ void launch_stream(StreamKernel k, const StreamArrays& s, std::size_t floats, in
 }
 
 std::size_t stream_mismatches(StreamKernel k, const StreamArrays& s, std::size_t floats, cudaStream_t stream) {
-  unsigned long long* bad = nullptr;
-  CALIB_CHECK(cudaMallocAsync(&bad, sizeof *bad, stream));
-  CALIB_CHECK(cudaMemsetAsync(bad, 0, sizeof *bad, stream));
-  check_kernel<<<4096, 256, 0, stream>>>(static_cast<int>(k), s.a, floats, bad);
-  CALIB_LAUNCHED("check_kernel");
-  unsigned long long host = 0;
-  CALIB_CHECK(cudaMemcpyAsync(&host, bad, sizeof host, cudaMemcpyDeviceToHost, stream));
-  CALIB_CHECK(cudaFreeAsync(bad, stream));
-  CALIB_CHECK(cudaStreamSynchronize(stream));
-  return static_cast<std::size_t>(host);
+  return count_on_device(stream, "check_kernel", [&](unsigned long long* bad) {
+    check_kernel<<<4096, 256, 0, stream>>>(static_cast<int>(k), s.a, floats, bad);
+  });
 }
 
 std::vector<std::size_t> stream_plan(bool quick, std::size_t memory_bytes) {
