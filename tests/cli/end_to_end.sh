@@ -28,6 +28,14 @@ ls -A "$work/a" | grep -q partial && fail "temporary files left behind"
 [[ $(grep -c '^alpha,2026-0[12],' "$work/a/site_monthly.csv") == 2 ]] || fail "alpha months"
 [[ $(grep -c '^beta,2026-0[12],' "$work/a/site_monthly.csv") == 2 ]] || fail "beta months"
 
+# Per class utilization: the classes' shares add up to at most the site's (interrupted runs
+# count only at site level), and to most of it.
+awk -F, 'FNR == 1 { for (i = 1; i <= NF; i++) c[FILENAME, $i] = i; next }
+  FILENAME ~ /class_monthly/ { sum[$1 "," $3] += $c[FILENAME, "utilization"] }
+  FILENAME ~ /site_monthly/ { site[$1 "," $2] = $c[FILENAME, "utilization"] }
+  END { for (k in site) if (sum[k] > site[k] + 1e-3 || sum[k] < 0.9 * site[k] - 1e-3) { print "class utilization " k ": " sum[k] " vs " site[k]; bad = 1 } exit bad }' \
+  "$work/a/class_monthly.csv" "$work/a/site_monthly.csv" || fail "class utilization adds up to the site's"
+
 # --progress=jsonl: every stdout line is a JSON object, the last one says done.
 "$DCTWIN" run "$tiny" --out "$work/j" --progress=jsonl >"$work/j.out" || fail "jsonl run"
 grep -vq '^{.*}$' "$work/j.out" && fail "a jsonl line is not an object"

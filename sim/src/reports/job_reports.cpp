@@ -25,6 +25,8 @@ struct ClassMonth {
   std::vector<double> waits_s;
   std::vector<std::pair<double, double>> aggregate_waits_s;  // (wait, jobs) per aggregated batch
   std::vector<double> slowdowns;
+  double busy_gpu_s = 0;     // GPUs held by the class's last runs (and aggregate service)
+  double backlog_gpu_s = 0;  // work waiting for its first start at the month's end
 };
 
 }  // namespace
@@ -44,6 +46,21 @@ Table class_monthly(const Scenario& s, const RunResult& r, const models::SimCale
     at_submit.demand_gpu_s += work;
     at_submit.interrupted += j.interruptions > 0;
     at_submit.lost_gpu_s += j.lost_gpu_s;
+    // Unmet demand: work submitted and not yet started at each month's end.
+    const double started = j.first_start_s >= 0 ? j.first_start_s : r.horizon_s;
+    for (int m = month(j.job.submit_s); m < months && calendar.month_start_seconds(m + 1) <= started; ++m) {
+      cell(j.run_site, j.job.job_class, m).backlog_gpu_s += work;
+    }
+    // GPUs held by the last run, spread over the months it spans.
+    if (j.start_s >= 0) {
+      const double end = j.end_s >= 0 ? j.end_s : r.horizon_s;
+      for (int m = month(j.start_s); m < months; ++m) {
+        const double lo = std::max(j.start_s, calendar.month_start_seconds(m));
+        const double hi = std::min(end, std::min(calendar.month_start_seconds(m + 1), r.horizon_s));
+        if (hi <= lo) break;
+        cell(j.run_site, j.job.job_class, m).busy_gpu_s += j.job.gpus * (hi - lo);
+      }
+    }
     if (j.first_start_s < 0) continue;
     ClassMonth& at_start = cell(j.run_site, j.job.job_class, month(j.first_start_s));
     ++at_start.started;
@@ -66,13 +83,27 @@ Table class_monthly(const Scenario& s, const RunResult& r, const models::SimCale
       c.started += static_cast<long>(agg[idx].served_jobs);
       c.finished += static_cast<long>(agg[idx].served_jobs);
       c.delivered_gpu_s += agg[idx].served_gpu_s;
+      c.busy_gpu_s += agg[idx].served_gpu_s;  // at full clock
       c.aggregate_waits_s.insert(c.aggregate_waits_s.end(), agg[idx].waits.begin(), agg[idx].waits.end());
+    }
+  }
+  // The site's online GPU-seconds per month: utilization's denominator, as in site_monthly.
+  std::vector<double> online(s.sites.size() * static_cast<std::size_t>(months), 0.0);
+  for (std::size_t si = 0; si < s.sites.size(); ++si) {
+    for (const auto& phase : s.sites[si].phases) {
+      const double at = calendar.seconds_at(phase.commission);
+      for (int m = 0; m < months; ++m) {
+        const double lo = std::max(at, calendar.month_start_seconds(m));
+        const double hi = std::min(calendar.month_start_seconds(m + 1), r.horizon_s);
+        if (hi > lo) online[si * static_cast<std::size_t>(months) + static_cast<std::size_t>(m)] += phase.gpus * (hi - lo);
+      }
     }
   }
   Table t{"class_monthly.csv",
           {"site", "class", "month", "jobs_submitted", "jobs_started", "jobs_finished", "demand_gpu_h",
            "delivered_gpu_h", "queue_wait_mean_h", "queue_wait_p50_h", "queue_wait_p95_h", "queue_wait_p99_h",
-           "slowdown_mean", "slowdown_p95", "jobs_interrupted", "lost_gpu_h", "goodput"},
+           "slowdown_mean", "slowdown_p95", "jobs_interrupted", "lost_gpu_h", "goodput", "utilization",
+           "backlog_gpu_h"},
           {}};
   for (std::size_t si = 0; si < s.sites.size(); ++si) {
     for (std::size_t jc = 0; jc < classes; ++jc) {
@@ -84,7 +115,12 @@ Table class_monthly(const Scenario& s, const RunResult& r, const models::SimCale
                           std::to_string(c.started), std::to_string(c.finished), fixed(c.demand_gpu_s / 3600, 1),
                           fixed(c.delivered_gpu_s / 3600, 1), fixed(w.mean / 3600, 3), fixed(w.p50 / 3600, 3), fixed(w.p95 / 3600, 3), fixed(w.p99 / 3600, 3), fixed(models::mean(c.slowdowns), 3),
                           fixed(models::percentile(c.slowdowns, 95), 3), std::to_string(c.interrupted),
-                          fixed(c.lost_gpu_s / 3600, 1), fixed(goodput, 4)});
+                          fixed(c.lost_gpu_s / 3600, 1), fixed(goodput, 4),
+                          fixed(online[si * static_cast<std::size_t>(months) + static_cast<std::size_t>(m)] > 0
+                                    ? c.busy_gpu_s / online[si * static_cast<std::size_t>(months) + static_cast<std::size_t>(m)]
+                                    : 0.0,
+                                4),
+                          fixed(c.backlog_gpu_s / 3600, 1)});
       }
     }
   }
