@@ -69,4 +69,33 @@ void Broker::route_due(double now) {
   }
 }
 
+void Broker::route_small_due(double now) {
+  if (!small_ || small_->steps == 0) return;
+  const double step = scenario_.fidelity.step_s;
+  const auto current = static_cast<std::size_t>(now / step + kTimeEpsilon_s);
+  const std::size_t classes = small_->classes;
+  for (; next_small_bin_ <= current && next_small_bin_ < small_->steps; ++next_small_bin_) {
+    for (std::size_t home = 0; home < sites_.size(); ++home) {
+      for (std::size_t c = 0; c < classes; ++c) {
+        const std::size_t cell = next_small_bin_ * classes + c;
+        const double jobs = small_->count[home][cell];
+        if (jobs <= 0) continue;
+        std::size_t target = home;
+        if (scenario_.scheduling.broker && scenario_.job_classes[c].may_move) {
+          double best = sites_[home]->expected_wait_s(1);
+          for (std::size_t si = 0; si < sites_.size(); ++si) {
+            const double transfer_s = si == home ? 0.0 : scenario_.job_classes[c].dataset_gb * 8 / scenario_.wan.bandwidth_gbps;
+            const double wait = sites_[si]->expected_wait_s(1) + transfer_s;
+            if (wait < best) {
+              best = wait;
+              target = si;
+            }
+          }
+        }
+        sites_[target]->admit_small(next_small_bin_, c, jobs, small_->gpu_s[home][cell]);
+      }
+    }
+  }
+}
+
 }  // namespace dctwin::sim::engine

@@ -9,6 +9,7 @@
 #include "dctwin/sim/platform.h"
 #include "dctwin/sim/run_result.h"
 #include "dctwin/sim/scenario.h"
+#include "dctwin/sim/workload.h"
 
 namespace dctwin::sim::engine {
 
@@ -21,6 +22,9 @@ class Broker {
   void set_sites(std::vector<SiteScheduler*> sites) { sites_ = std::move(sites); }
 
   void route_due(double now);
+  // Aggregated fidelity: hands every site the small jobs binned up to the aggregate step
+  // beginning at `now`, movable classes to the site with the shortest expected wait.
+  void route_small_due(double now);
   // The next arrival that site `site` must wake for (its own, or any movable job).
   double next_arrival_s(std::size_t site) const;
   std::size_t submitted() const { return submitted_; }
@@ -37,6 +41,11 @@ class Broker {
   std::vector<std::uint32_t> movable_;             // jobs the broker places
   std::size_t next_movable_ = 0;
   std::size_t submitted_ = 0;
+  const AggregateArrivals* small_ = nullptr;
+  std::size_t next_small_bin_ = 0;
+
+ public:
+  void set_small(const AggregateArrivals& small) { small_ = &small; }
 };
 
 }  // namespace dctwin::sim::engine

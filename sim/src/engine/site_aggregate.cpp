@@ -1,6 +1,8 @@
 // Aggregated fidelity: small short jobs as a fluid load beside the discrete jobs.
 #include "site_scheduler.h"
 
+#include "broker.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -16,37 +18,38 @@ constexpr double kTimeEpsilon_s = 1e-6;
 // through the step and starting as they arrive would use it).
 void SiteScheduler::aggregate_boundary(double now) {
   const double step = scenario_.fidelity.step_s;
-  const auto current = static_cast<std::size_t>(now / step + kTimeEpsilon_s);
   if (aggregate_running_ && now >= aggregate_plan_.expected_end_s - kTimeEpsilon_s)
     stop_aggregate(now);
+  broker_.route_small_due(now);  // fills every site's inbox up to this step
   const std::size_t classes = small_.classes;
-  for (; next_bin_ <= current && next_bin_ < small_.steps; ++next_bin_) {
-    // One batch per priority level: higher levels are served first, each in arrival order.
-    std::map<int, Batch> batches;
-    for (std::size_t c = 0; c < classes; ++c) {
-      const std::size_t cell = next_bin_ * classes + c;
-      const double jobs = small_.count[site_index_][cell];
-      if (jobs <= 0) continue;
-      Batch& b = batches[scenario_.job_classes[c].priority];
-      if (b.jobs.empty()) {
-        b.arrive_s = (static_cast<double>(next_bin_) + 0.5) * step;
-        b.jobs.assign(classes, 0);
-        b.gpu_s.assign(classes, 0);
-      }
-      b.jobs[c] = jobs;
-      b.gpu_s[c] = small_.gpu_s[site_index_][cell];
-      b.total_gpu_s += b.gpu_s[c];
-      const auto month = static_cast<std::size_t>(calendar_.month_index_at(b.arrive_s));
-      auto& m = series_.aggregate[month * classes + c];
-      m.jobs += jobs;
-      m.work_gpu_s += b.gpu_s[c];
+  // One batch per step and priority level: higher levels are served first, each in arrival
+  // order.
+  std::map<std::pair<std::size_t, int>, Batch> batches;
+  for (const SmallArrival& in : small_inbox_) {
+    Batch& b = batches[{in.bin, scenario_.job_classes[in.job_class].priority}];
+    if (b.jobs.empty()) {
+      b.arrive_s = (static_cast<double>(in.bin) + 0.5) * step;
+      b.jobs.assign(classes, 0);
+      b.gpu_s.assign(classes, 0);
     }
-    for (auto& [priority, b] : batches) {
-      b.left_gpu_s = b.total_gpu_s;
-      backlog_gpu_s_ += b.total_gpu_s;
-      backlog_[priority].push_back(std::move(b));
-    }
+    b.jobs[in.job_class] += in.jobs;
+    b.gpu_s[in.job_class] += in.gpu_s;
+    b.total_gpu_s += in.gpu_s;
+    const auto month = static_cast<std::size_t>(calendar_.month_index_at(b.arrive_s));
+    auto& m = series_.aggregate[month * classes + in.job_class];
+    m.jobs += in.jobs;
+    m.work_gpu_s += in.gpu_s;
   }
+  small_inbox_.clear();
+  for (auto& [key, b] : batches) {
+    b.left_gpu_s = b.total_gpu_s;
+    backlog_gpu_s_ += b.total_gpu_s;
+    backlog_[key.second].push_back(std::move(b));
+  }
+}
+
+void SiteScheduler::admit_small(std::size_t bin, std::size_t job_class, double jobs, double gpu_s) {
+  small_inbox_.push_back({bin, job_class, jobs, gpu_s});
 }
 
 // Holds free GPUs (within the power budget at the slowest clock) until the next boundary,

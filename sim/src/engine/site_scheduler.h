@@ -41,6 +41,8 @@ class SiteScheduler {
   void operator()();  // the actor's body: runs until the horizon
 
   void enqueue(std::uint32_t job);  // a job sent here to wait (by the broker or its home site)
+  // Aggregated fidelity: small jobs of one class and aggregate step sent here to be served.
+  void admit_small(std::size_t bin, std::size_t job_class, double jobs, double gpu_s);
   // A job sent here whose data is still crossing the WAN: it waits once `transfer` is done.
   void expect(std::uint32_t job, simgrid::s4u::CommPtr transfer);
   // Expected wait of a job of `gpus` GPUs sent here now: queued work ahead over usable GPUs.
@@ -143,8 +145,12 @@ class SiteScheduler {
     double begin_s = -1;              // when service first reached it
   };
   const AggregateArrivals& small_;
+  struct SmallArrival {
+    std::size_t bin, job_class;
+    double jobs, gpu_s;
+  };
+  std::vector<SmallArrival> small_inbox_;
   models::SimCalendar calendar_;
-  std::size_t next_bin_ = 0;
   std::map<int, std::deque<Batch>, std::greater<>> backlog_;  // by priority, highest first
   double backlog_gpu_s_ = 0;
   bool aggregate_running_ = false;

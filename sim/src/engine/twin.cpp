@@ -80,6 +80,7 @@ RunResult Twin::run(const RunOptions& options) {
     result.jobs.push_back(r);
   }
   engine::Broker broker(scenario_, platform, result.jobs);
+  broker.set_small(small);
 
   std::vector<std::vector<models::WeatherHour>> weather(site_count);
   std::vector<std::unique_ptr<engine::SiteScheduler>> schedulers;
