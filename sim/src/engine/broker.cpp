@@ -1,6 +1,7 @@
 #include "broker.h"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 #include <simgrid/s4u.hpp>
@@ -80,19 +81,39 @@ void Broker::route_small_due(double now) {
         const std::size_t cell = next_small_bin_ * classes + c;
         const double jobs = small_->count[home][cell];
         if (jobs <= 0) continue;
-        std::size_t target = home;
-        if (scenario_.scheduling.broker && scenario_.job_classes[c].may_move) {
-          double best = sites_[home]->expected_wait_s(1);
-          for (std::size_t si = 0; si < sites_.size(); ++si) {
-            const double transfer_s = si == home ? 0.0 : scenario_.job_classes[c].dataset_gb * 8 / scenario_.wan.bandwidth_gbps;
-            const double wait = sites_[si]->expected_wait_s(1) + transfer_s;
-            if (wait < best) {
-              best = wait;
-              target = si;
-            }
-          }
+        const double work = small_->gpu_s[home][cell];
+        if (!scenario_.scheduling.broker || !scenario_.job_classes[c].may_move) {
+          sites_[home]->admit_small(next_small_bin_, c, jobs, work);
+          continue;
         }
-        sites_[target]->admit_small(next_small_bin_, c, jobs, small_->gpu_s[home][cell]);
+        // Water-filling: the bin's work goes where the expected wait is lowest, raising that
+        // site's wait by work / usable GPUs, until the waits it reaches are level.
+        std::vector<double> wait(sites_.size()), rate(sites_.size());
+        for (std::size_t si = 0; si < sites_.size(); ++si) {
+          const double transfer_s = si == home ? 0.0 : scenario_.job_classes[c].dataset_gb * 8 / scenario_.wan.bandwidth_gbps;
+          wait[si] = sites_[si]->expected_wait_s(1) + transfer_s;
+          rate[si] = sites_[si]->usable_gpus();
+        }
+        double lo = *std::min_element(wait.begin(), wait.end()), hi = lo + work;
+        auto filled = [&](double level) {
+          double w = 0;
+          for (std::size_t si = 0; si < sites_.size(); ++si) {
+            if (std::isfinite(wait[si]) && level > wait[si]) w += (level - wait[si]) * rate[si];
+          }
+          return w;
+        };
+        if (!std::isfinite(lo)) {
+          sites_[home]->admit_small(next_small_bin_, c, jobs, work);
+          continue;
+        }
+        while (filled(hi) < work) hi = lo + 2 * (hi - lo);
+        for (int i = 0; i < 60; ++i) (filled(0.5 * (lo + hi)) < work ? lo : hi) = 0.5 * (lo + hi);
+        const double total = filled(hi);
+        for (std::size_t si = 0; si < sites_.size(); ++si) {
+          if (!std::isfinite(wait[si]) || hi <= wait[si]) continue;
+          const double share = (hi - wait[si]) * rate[si] / total;
+          sites_[si]->admit_small(next_small_bin_, c, jobs * share, work * share);
+        }
       }
     }
   }

@@ -41,6 +41,7 @@ void SiteScheduler::aggregate_boundary(double now) {
     m.work_gpu_s += in.gpu_s;
   }
   small_inbox_.clear();
+  inbox_gpu_s_ = 0;
   for (auto& [key, b] : batches) {
     b.left_gpu_s = b.total_gpu_s;
     backlog_gpu_s_ += b.total_gpu_s;
@@ -50,6 +51,7 @@ void SiteScheduler::aggregate_boundary(double now) {
 
 void SiteScheduler::admit_small(std::size_t bin, std::size_t job_class, double jobs, double gpu_s) {
   small_inbox_.push_back({bin, job_class, jobs, gpu_s});
+  inbox_gpu_s_ += gpu_s;
 }
 
 // Holds free GPUs (within the power budget at the slowest clock) until the next boundary,

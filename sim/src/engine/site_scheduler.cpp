@@ -170,7 +170,7 @@ void SiteScheduler::enqueue(std::uint32_t job) {
 double SiteScheduler::expected_wait_s(int gpus) {
   const int usable_gpus = pool_.usable_nodes() * gpus_per_node_;
   if (usable_gpus < gpus) return std::numeric_limits<double>::infinity();
-  double wait = (queued_gpu_s_ + backlog_gpu_s_) / usable_gpus;
+  double wait = (queued_gpu_s_ + backlog_gpu_s_ + inbox_gpu_s_) / usable_gpus;
   if (!pool_.fits(gpus)) {
     const double now = sg4::Engine::get_clock();
     wait += easy_.shadow_time(pool_, running_by_end(), gpus, now) - now;

@@ -49,6 +49,7 @@ class SiteScheduler {
   double expected_wait_s(int gpus);
 
   int gpus_online() const { return static_cast<int>(online_) * gpus_per_node_; }
+  double usable_gpus() const { return static_cast<double>(pool_.usable_nodes()) * gpus_per_node_; }
   int gpus_busy() const { return pool_.busy_gpus(); }
   int pstate() const { return pstate_; }
   std::size_t finished() const { return finished_; }
@@ -150,6 +151,7 @@ class SiteScheduler {
     double jobs, gpu_s;
   };
   std::vector<SmallArrival> small_inbox_;
+  double inbox_gpu_s_ = 0;
   models::SimCalendar calendar_;
   std::map<int, std::deque<Batch>, std::greater<>> backlog_;  // by priority, highest first
   double backlog_gpu_s_ = 0;
