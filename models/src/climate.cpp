@@ -8,6 +8,7 @@
 
 #include "dctwin/models/psychrometrics.h"
 #include "dctwin/models/random_stream.h"
+#include "require.h"
 
 namespace dctwin::models {
 namespace {
@@ -17,9 +18,7 @@ constexpr double kMinHour = 6.0;   // coolest hour, local solar time (ASSUMPTION
 constexpr double kMaxHour = 15.0;  // warmest hour
 constexpr double kMinRh = 0.01;    // keeps the interpolated RH strictly positive
 
-void require(bool ok, const char* what) {
-  if (!ok) throw std::invalid_argument(std::string("climate: ") + what);
-}
+constexpr detail::Require require{"climate"};
 
 // Diurnal shape in [−1, 1]: a half cosine rising from the minimum to the maximum, another
 // falling back over the remaining hours. Each half integrates to zero and the 24 whole-hour

@@ -5,6 +5,7 @@
 #include <initializer_list>
 #include <stdexcept>
 #include <string>
+#include "require.h"
 
 namespace dctwin::models {
 namespace {
@@ -17,9 +18,7 @@ constexpr double kAirCooledRatingAmbient_c = 35.0;
 constexpr double kCurveMinChw_c = 5.0;
 constexpr double kCurveMaxChw_c = 10.0;
 
-void require(bool ok, const char* what) {
-  if (!ok) throw std::invalid_argument(std::string("cooling: ") + what);
-}
+constexpr detail::Require require{"cooling"};
 
 bool has_liquid_loop(CoolingKind k) {
   return k == CoolingKind::kLiquidDryCooler || k == CoolingKind::kHybrid;

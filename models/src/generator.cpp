@@ -4,12 +4,11 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include "require.h"
 
 namespace dctwin::models {
 namespace {
-void require(bool ok, const std::string& what) {
-  if (!ok) throw std::invalid_argument("generator: " + what);
-}
+constexpr detail::Require require{"generator"};
 }  // namespace
 
 void FuelCurve::validate() const {

@@ -3,12 +3,11 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include "require.h"
 
 namespace dctwin::models {
 namespace {
-void require(bool ok, const std::string& what) {
-  if (!ok) throw std::invalid_argument("power chain: " + what);
-}
+constexpr detail::Require require{"power chain"};
 }  // namespace
 
 void LossCurve::validate() const {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include "require.h"
 
 namespace dctwin::models {
 namespace {
@@ -17,9 +18,7 @@ constexpr double kWaterAirMassRatio = 0.621945;  // M_w / M_da, eq. 20
   throw std::invalid_argument("psychrometrics: " + what);
 }
 
-void require(bool ok, const char* what) {
-  if (!ok) fail(what);
-}
+constexpr detail::Require require{"psychrometrics"};
 
 // Messages are built only on failure: these checks run millions of times per weather year.
 void check_t(double t_c) {

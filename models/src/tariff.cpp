@@ -3,12 +3,11 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include "require.h"
 
 namespace dctwin::models {
 namespace {
-void require(bool ok, const char* what) {
-  if (!ok) throw std::invalid_argument(std::string("tariff: ") + what);
-}
+constexpr detail::Require require{"tariff"};
 
 bool covers(const TouBand& b, int hour) {
   if (b.start_hour < b.end_hour) return hour >= b.start_hour && hour < b.end_hour;
