@@ -48,9 +48,13 @@ int run(const Options& o, const std::string& data_dir) {
   std::vector<std::pair<double, double>> by_class(s.job_classes.size());  // jobs, GPU-seconds
   std::vector<std::string> buckets = {"1", "2-8", "9-64", "65-512", ">512"};
   std::vector<std::pair<double, double>> by_bucket(buckets.size());
-  double all_jobs = 0, all_gpu_s = 0;
+  std::vector<std::pair<double, double>> by_outcome(3);
+  double all_jobs = 0, all_gpu_s = 0, campaigns = 0;
   for (const auto& j : jobs) {
     const double gpu_s = j.gpus * j.duration_s;
+    by_outcome[static_cast<std::size_t>(j.outcome)].first += 1;
+    by_outcome[static_cast<std::size_t>(j.outcome)].second += gpu_s;
+    campaigns += j.campaign != sim::kNoJob && !j.follows;
     by_class[j.job_class].first += 1;
     by_class[j.job_class].second += gpu_s;
     const auto b = static_cast<std::size_t>(std::find(buckets.begin(), buckets.end(), bucket_of(j.gpus)) - buckets.begin());
@@ -71,12 +75,22 @@ int run(const Options& o, const std::string& data_dir) {
     t.rows.push_back({"gpus", buckets[b], std::to_string(static_cast<long>(by_bucket[b].first)),
                       percent(by_bucket[b].first, all_jobs), hours, percent(by_bucket[b].second, all_gpu_s)});
   }
+  for (std::size_t k = 0; k < by_outcome.size(); ++k) {
+    std::snprintf(hours, sizeof hours, "%.1f", by_outcome[k].second / 3600);
+    t.rows.push_back({"outcome", sim::outcome_name(static_cast<sim::JobOutcome>(k)),
+                      std::to_string(static_cast<long>(by_outcome[k].first)), percent(by_outcome[k].first, all_jobs),
+                      hours, percent(by_outcome[k].second, all_gpu_s)});
+  }
   const double days = models::SimCalendar(s.start).seconds_at(s.end) / 86400;
   std::printf("%s: %.0f jobs over %.0f days (%.0f a day)\n\n%-8s %-14s %10s %8s %14s %10s\n", s.name.c_str(), all_jobs,
               days, all_jobs / days, "group", "value", "jobs", "jobs %", "GPU-hours", "GPU-time %");
   for (const auto& r : t.rows) {
     std::printf("%-8s %-14s %10s %8s %14s %10s\n", r[0].c_str(), r[1].c_str(), r[2].c_str(), r[3].c_str(), r[4].c_str(),
                 r[5].c_str());
+  }
+  if (campaigns > 0) {
+    std::printf("\ncampaigns: %.0f, their attempts counted above (every attempt of a campaign as if it started on\n"
+                "submission; in a run each waits for the one before it)\n", campaigns);
   }
   if (!o.out_dir.empty()) sim::write_reports({t}, o.out_dir);
   return 0;

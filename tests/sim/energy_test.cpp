@@ -105,6 +105,7 @@ TEST(Capping, ACappedSiteDrawsNoMoreThanItsLimitAndJobsSlowDown) {
   s.sites.resize(1);
   s.sites[0].demand = {{s.start, 12000}};  // above the 16 GPUs' 11,700 GPU-hours a month
   s.sites[0].power_limit_w = 12000;        // design facility load is about 20 kW
+  s.end = {2026, 2, 27};                   // four weeks: enough jobs finish under the cap
   const auto r = dctwin::sim::Twin(s).run();
   double capped_s = 0;
   for (const auto& step : r.sites[0].steps) {

@@ -93,7 +93,10 @@ TEST(Broker, MovableJobsGoWhereTheWaitIsShorter) {
     ++moved;
     fixed_moved += j.job.job_class == 1;
     EXPECT_EQ(j.moved_gb, 100);
-    ASSERT_GE(j.transfer_end_s, 0) << "job " << j.job.id;
+    if (j.transfer_end_s < 0) {  // still crossing the WAN at the horizon: sent in its last hour
+      EXPECT_GT(j.job.submit_s, r.horizon_s - 3600) << "job " << j.job.id;
+      continue;
+    }
     EXPECT_GE(j.transfer_end_s - j.job.submit_s, 8.0);  // its data takes its time
     if (j.first_start_s >= 0) {
       EXPECT_GE(j.first_start_s, j.transfer_end_s);

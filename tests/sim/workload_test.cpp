@@ -100,15 +100,16 @@ TEST(Workload, SubmissionsFollowTheDailyCycleInLocalTime) {
 TEST(Workload, TraceMixSharesMatchTheParameters) {
   auto s = dctwin::sim::ScenarioLoader(DCTWIN_DATA_DIR).load_file(DCTWIN_SOURCE_DIR "/scenarios/cassava-trace-mix.yaml");
   s.sites.resize(1);
-  s.sites[0].demand = {{s.start, 1.5e6}};
-  s.end = {2027, 6, 1};  // two years
+  s.sites[0].demand = {{s.start, 8e6}};  // about 16 million jobs: enough for the tails
+  s.end = {2026, 6, 1};  // one year
   const auto jobs = dctwin::sim::generate_workload(s);
   const std::size_t classes = s.job_classes.size();
-  std::vector<double> count(classes, 0), gpu_h(classes, 0);
+  std::vector<double> count(classes, 0), gpu_h(classes, 0), gpu_h_sq(classes, 0);
   std::vector<std::map<int, double>> sizes(classes);
   for (const auto& j : jobs) {
     count[j.job_class] += 1;
     gpu_h[j.job_class] += j.gpus * j.duration_s / 3600;
+    gpu_h_sq[j.job_class] += (j.gpus * j.duration_s / 3600) * (j.gpus * j.duration_s / 3600);
     sizes[j.job_class][j.gpus] += 1;
   }
   double all_count = 0, all_gpu_h = 0, expected_rate_sum = 0;
@@ -121,7 +122,13 @@ TEST(Workload, TraceMixSharesMatchTheParameters) {
     const auto& jc = s.job_classes[c];
     const double expected_count_share = jc.share_of_gpu_hours / dctwin::sim::expected_gpu_hours(jc) / expected_rate_sum;
     EXPECT_NEAR(count[c] / all_count / expected_count_share, 1.0, 0.02) << jc.id << " share of jobs";
-    EXPECT_NEAR(gpu_h[c] / all_gpu_h / jc.share_of_gpu_hours, 1.0, 0.02) << jc.id << " share of GPU-time";
+    // Heavy-tailed classes (a fitted mean far above the median) need more than two years for
+    // 2 %: the bound is 2 % or four standard errors of the class's GPU-time, the larger.
+    const double mean = gpu_h[c] / count[c];
+    const double relative_se = std::sqrt((gpu_h_sq[c] / count[c] - mean * mean) / count[c]) / mean;
+    EXPECT_NEAR(gpu_h[c] / all_gpu_h / jc.share_of_gpu_hours, 1.0, std::max(0.02, 4 * relative_se))
+        << jc.id << " share of GPU-time (relative standard error " << relative_se << ")";
+    EXPECT_LT(relative_se, 0.03) << jc.id << ": too few jobs for the check to mean anything";
     double weights = 0;
     for (double w : jc.gpus_weights) weights += w;
     for (std::size_t k = 0; k < jc.gpus.size(); ++k) {

@@ -16,6 +16,7 @@ constexpr double kTimeEpsilon_s = 1e-6;
 Broker::Broker(const Scenario& scenario, const Platform& platform, std::vector<JobRecord>& records)
     : scenario_(scenario), platform_(platform), records_(records), fixed_(scenario.sites.size()), next_fixed_(scenario.sites.size(), 0) {
   for (const JobRecord& r : records_) {
+    if (r.job.follows) continue;  // released by the attempt before it
     if (movable(r)) {
       movable_.push_back(r.job.id);
     } else {
@@ -32,7 +33,14 @@ double Broker::next_arrival_s(std::size_t site) const {
   double next = std::numeric_limits<double>::infinity();
   if (next_fixed_[site] < fixed_[site].size()) next = records_[fixed_[site][next_fixed_[site]]].job.submit_s;
   if (next_movable_ < movable_.size()) next = std::min(next, records_[movable_[next_movable_]].job.submit_s);
+  if (!released_.empty()) next = std::min(next, released_.top().first);
   return next;
+}
+
+void Broker::release_attempt(std::uint32_t job, double at_s) {
+  JobRecord& r = records_[job];
+  r.job.submit_s = at_s;
+  released_.emplace(at_s, job);
 }
 
 void Broker::route_due(double now) {
@@ -44,30 +52,44 @@ void Broker::route_due(double now) {
     }
   }
   while (next_movable_ < movable_.size() && records_[movable_[next_movable_]].job.submit_s <= now + kTimeEpsilon_s) {
-    JobRecord& r = records_[movable_[next_movable_++]];
-    std::size_t best = r.job.site;
-    double best_wait = sites_[best]->expected_wait_s(r.job.gpus);
-    const double dataset_gb = scenario_.job_classes[r.job.job_class].dataset_gb;
-    for (std::size_t si = 0; si < sites_.size(); ++si) {
-      // Away from home the data set must cross the WAN first (at the link's full rate).
-      const double transfer_s = si == r.job.site ? 0.0 : dataset_gb * 8 / scenario_.wan.bandwidth_gbps;
-      const double wait = sites_[si]->expected_wait_s(r.job.gpus) + transfer_s;
-      if (wait < best_wait) {
-        best = si;
-        best_wait = wait;
-      }
-    }
-    ++submitted_;
-    if (best == r.job.site || dataset_gb <= 0) {
-      r.run_site = static_cast<std::uint16_t>(best);
-      sites_[best]->enqueue(r.job.id);
-      continue;
-    }
-    r.moved_gb = dataset_gb;
-    sites_[best]->expect(r.job.id, simgrid::s4u::Comm::sendto_async(platform_.wan_gateway(r.job.site),
-                                                                    platform_.wan_gateway(best),
-                                                                    static_cast<std::uint64_t>(dataset_gb * 1e9)));
+    route(movable_[next_movable_++]);
   }
+  while (!released_.empty() && released_.top().first <= now + kTimeEpsilon_s) {
+    const std::uint32_t job = released_.top().second;
+    released_.pop();
+    route(job);
+  }
+}
+
+void Broker::route(std::uint32_t job) {
+  JobRecord& r = records_[job];
+  r.state = JobState::kQueued;
+  ++submitted_;
+  if (!movable(r)) {
+    sites_[r.job.site]->enqueue(job);
+    return;
+  }
+  std::size_t best = r.job.site;
+  double best_wait = sites_[best]->expected_wait_s(r.job.gpus);
+  const double dataset_gb = scenario_.job_classes[r.job.job_class].dataset_gb;
+  for (std::size_t si = 0; si < sites_.size(); ++si) {
+    // Away from home the data set must cross the WAN first (at the link's full rate).
+    const double transfer_s = si == r.job.site ? 0.0 : dataset_gb * 8 / scenario_.wan.bandwidth_gbps;
+    const double wait = sites_[si]->expected_wait_s(r.job.gpus) + transfer_s;
+    if (wait < best_wait) {
+      best = si;
+      best_wait = wait;
+    }
+  }
+  if (best == r.job.site || dataset_gb <= 0) {
+    r.run_site = static_cast<std::uint16_t>(best);
+    sites_[best]->enqueue(r.job.id);
+    return;
+  }
+  r.moved_gb = dataset_gb;
+  sites_[best]->expect(r.job.id, simgrid::s4u::Comm::sendto_async(platform_.wan_gateway(r.job.site),
+                                                                  platform_.wan_gateway(best),
+                                                                  static_cast<std::uint64_t>(dataset_gb * 1e9)));
 }
 
 void Broker::route_small_due(double now) {

@@ -4,6 +4,9 @@
 // Every site's actor calls route_due() when it wakes; whichever wakes first at an arrival
 // routes it, so the target site sees it at once. Internal to the engine.
 #include <cstdint>
+#include <functional>
+#include <queue>
+#include <utility>
 #include <vector>
 
 #include "dctwin/sim/platform.h"
@@ -22,6 +25,8 @@ class Broker {
   void set_sites(std::vector<SiteScheduler*> sites) { sites_ = std::move(sites); }
 
   void route_due(double now);
+  // A campaign's next attempt, submitted at `at_s` (its previous attempt has just ended).
+  void release_attempt(std::uint32_t job, double at_s);
   // Aggregated fidelity: hands every site the small jobs binned up to the aggregate step
   // beginning at `now`, movable classes to the site with the shortest expected wait.
   void route_small_due(double now);
@@ -31,6 +36,7 @@ class Broker {
 
  private:
   bool movable(const JobRecord& r) const;
+  void route(std::uint32_t job);
 
   const Scenario& scenario_;
   const Platform& platform_;
@@ -40,6 +46,8 @@ class Broker {
   std::vector<std::size_t> next_fixed_;
   std::vector<std::uint32_t> movable_;             // jobs the broker places
   std::size_t next_movable_ = 0;
+  std::priority_queue<std::pair<double, std::uint32_t>, std::vector<std::pair<double, std::uint32_t>>, std::greater<>>
+      released_;  // campaign attempts released by the end of the previous one
   std::size_t submitted_ = 0;
   const AggregateArrivals* small_ = nullptr;
   std::size_t next_small_bin_ = 0;

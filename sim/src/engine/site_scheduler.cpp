@@ -301,19 +301,29 @@ void SiteScheduler::repairs_due(double now) {
 void SiteScheduler::schedule(double now) {
   held_for_power_ = false;
   bool changed = false;
-  while (!queue_.empty()) {
-    const std::uint32_t head = std::get<2>(*queue_.begin());
-    const std::vector<Slice> placement = pool_.place(records_[head].job.gpus);
-    if (placement.empty() || !try_start(head, placement, now)) break;
+  // A job that would exceed the power budget even alone on the site at the slowest clock
+  // can't start until the budget rises: it keeps its place but doesn't hold up the others.
+  const int slowest = gpu_.pstate_count() - 1;
+  auto head = [&] {
+    auto it = queue_.begin();
+    while (it != queue_.end() && it_power_w(slowest, powered_count_, records_[std::get<2>(*it)].job.gpus) > it_budget_w_) ++it;
+    return it;
+  };
+  auto first = head();
+  while (first != queue_.end()) {
+    const std::uint32_t job = std::get<2>(*first);
+    const std::vector<Slice> placement = pool_.place(records_[job].job.gpus);
+    if (placement.empty() || !try_start(job, placement, now)) break;
     changed = true;
+    first = head();
   }
-  if (!queue_.empty() && !held_for_power_ &&
+  if (first != queue_.end() && !held_for_power_ &&
       scenario_.scheduling.policy == SchedulingPolicy::kEasyBackfill) {
-    const int head_gpus = records_[std::get<2>(*queue_.begin())].job.gpus;
+    const int head_gpus = records_[std::get<2>(*first)].job.gpus;
     std::vector<const RunningJob*> by_end = running_by_end();
     const double shadow = easy_.shadow_time(pool_, by_end, head_gpus, now);
     int looked = 0;
-    for (auto it = std::next(queue_.begin());
+    for (auto it = std::next(first);
          it != queue_.end() && looked < scenario_.scheduling.backfill_depth;) {
       ++looked;
       const std::uint32_t job = std::get<2>(*it);
@@ -422,6 +432,9 @@ void SiteScheduler::finish(std::uint32_t job, double now) {
   r.end_s = now;
   events_ += 1;
   ++finished_;
+  if (r.job.next_attempt != kNoJob) {
+    broker_.release_attempt(r.job.next_attempt, now + scenario_.job_classes[r.job.job_class].resubmit_gap_h * 3600.0);
+  }
   rebalance(now);
 }
 

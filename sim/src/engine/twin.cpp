@@ -77,6 +77,7 @@ RunResult Twin::run(const RunOptions& options) {
     JobRecord r;
     r.job = j;
     r.run_site = j.site;
+    if (j.follows) r.state = JobState::kUnsubmitted;
     result.jobs.push_back(r);
   }
   engine::Broker broker(scenario_, platform, result.jobs);
@@ -102,6 +103,14 @@ RunResult Twin::run(const RunOptions& options) {
   engine::FacilityMonitor monitor(scenario_, platform, schedulers, weather, broker, result, options);
   sg4::Actor::create("facility", platform.control_host(), [&monitor] { monitor(); });
   engine.run();
+  // Outcomes of small jobs carried in aggregate: credited to their home site and month.
+  for (std::size_t si = 0; si < small.ended_early_gpu_s.size(); ++si) {
+    auto& months = result.sites[si].aggregate;
+    for (std::size_t cell = 0; cell < months.size() && 2 * cell + 1 < small.ended_early_gpu_s[si].size(); ++cell) {
+      months[cell].failed_gpu_s += small.ended_early_gpu_s[si][2 * cell];
+      months[cell].cancelled_gpu_s += small.ended_early_gpu_s[si][2 * cell + 1];
+    }
+  }
   return result;
 }
 

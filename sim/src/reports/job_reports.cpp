@@ -22,6 +22,7 @@ int months_of(const models::SimCalendar& calendar, const RunResult& r) {
 struct ClassMonth {
   long submitted = 0, started = 0, finished = 0, interrupted = 0;
   double demand_gpu_s = 0, delivered_gpu_s = 0, lost_gpu_s = 0;
+  double failed_gpu_s = 0, cancelled_gpu_s = 0;  // delivered by attempts that failed or were cancelled
   std::vector<double> waits_s;
   std::vector<std::pair<double, double>> aggregate_waits_s;  // (wait, jobs) per aggregated batch
   std::vector<double> slowdowns;
@@ -40,6 +41,7 @@ Table class_monthly(const Scenario& s, const RunResult& r, const models::SimCale
     return cells[(site * classes + jc) * static_cast<std::size_t>(months) + static_cast<std::size_t>(m)];
   };
   for (const JobRecord& j : r.jobs) {
+    if (j.state == JobState::kUnsubmitted) continue;
     const double work = j.job.gpus * j.job.duration_s;
     ClassMonth& at_submit = cell(j.run_site, j.job.job_class, month(j.job.submit_s));
     ++at_submit.submitted;
@@ -69,6 +71,8 @@ Table class_monthly(const Scenario& s, const RunResult& r, const models::SimCale
     ClassMonth& at_end = cell(j.run_site, j.job.job_class, month(j.end_s));
     ++at_end.finished;
     at_end.delivered_gpu_s += work;
+    if (j.job.outcome == JobOutcome::kFailed) at_end.failed_gpu_s += work;
+    if (j.job.outcome == JobOutcome::kCancelled) at_end.cancelled_gpu_s += work;
     // Bounded slowdown with a 10 s floor (Feitelson): short jobs don't dominate it.
     at_end.slowdowns.push_back(std::max(1.0, (j.end_s - j.job.submit_s) / std::max(j.job.duration_s, 10.0)));
   }
@@ -84,6 +88,8 @@ Table class_monthly(const Scenario& s, const RunResult& r, const models::SimCale
       c.finished += static_cast<long>(agg[idx].served_jobs);
       c.delivered_gpu_s += agg[idx].served_gpu_s;
       c.busy_gpu_s += agg[idx].served_gpu_s;  // at full clock
+      c.failed_gpu_s += agg[idx].failed_gpu_s;
+      c.cancelled_gpu_s += agg[idx].cancelled_gpu_s;
       c.aggregate_waits_s.insert(c.aggregate_waits_s.end(), agg[idx].waits.begin(), agg[idx].waits.end());
     }
   }
@@ -103,7 +109,7 @@ Table class_monthly(const Scenario& s, const RunResult& r, const models::SimCale
           {"site", "class", "month", "jobs_submitted", "jobs_started", "jobs_finished", "demand_gpu_h",
            "delivered_gpu_h", "queue_wait_mean_h", "queue_wait_p50_h", "queue_wait_p95_h", "queue_wait_p99_h",
            "slowdown_mean", "slowdown_p95", "jobs_interrupted", "lost_gpu_h", "goodput", "utilization",
-           "backlog_gpu_h"},
+           "backlog_gpu_h", "failed_gpu_h", "cancelled_gpu_h"},
           {}};
   for (std::size_t si = 0; si < s.sites.size(); ++si) {
     for (std::size_t jc = 0; jc < classes; ++jc) {
@@ -120,7 +126,8 @@ Table class_monthly(const Scenario& s, const RunResult& r, const models::SimCale
                                     ? c.busy_gpu_s / online[si * static_cast<std::size_t>(months) + static_cast<std::size_t>(m)]
                                     : 0.0,
                                 4),
-                          fixed(c.backlog_gpu_s / 3600, 1)});
+                          fixed(c.backlog_gpu_s / 3600, 1), fixed(c.failed_gpu_s / 3600, 1),
+                          fixed(c.cancelled_gpu_s / 3600, 1)});
       }
     }
   }

@@ -117,6 +117,7 @@ void MonthLedger::add_steps() {
 void MonthLedger::add_jobs() {
   auto month = [&](double t) { return static_cast<std::size_t>(std::min(calendar_.month_index_at(t), months_ - 1)); };
   for (const JobRecord& j : r_.jobs) {
+    if (j.state == JobState::kUnsubmitted) continue;
     const double work = j.job.gpus * j.job.duration_s;
     auto& home = sites_[j.job.site];
     auto& ran = sites_[j.run_site];

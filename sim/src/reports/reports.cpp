@@ -28,6 +28,7 @@ const char* state_name(JobState s) {
     case JobState::kQueued: return "queued";
     case JobState::kRunning: return "running";
     case JobState::kFinished: return "finished";
+    case JobState::kUnsubmitted: return "unsubmitted";
   }
   return "?";
 }
@@ -191,13 +192,14 @@ Table summary(const Scenario& s, const RunResult& r, const MonthLedger& l) {
 Table jobs(const Scenario& s, const RunResult& r, const models::SimCalendar& calendar) {
   Table t{"jobs.csv",
           {"job_id", "site", "run_site", "class", "gpus", "nodes", "submit_date", "submit_s", "first_start_s",
-           "start_s", "end_s", "wait_s", "state", "interruptions", "lost_gpu_h"},
+           "start_s", "end_s", "wait_s", "state", "outcome", "campaign", "interruptions", "lost_gpu_h"},
           {},
           {}};
   t.stream_rows = [&s, &r, calendar](std::ostream& out) {
     std::string line;
     char numbers[128];
     for (const JobRecord& j : r.jobs) {
+      if (j.state == JobState::kUnsubmitted) continue;
       const bool started = j.first_start_s >= 0;
       const std::string submit_date = models::format_date(calendar.date_at(j.job.submit_s));
       const std::string first_start = started ? fixed(j.first_start_s, 3) : "";
@@ -209,7 +211,9 @@ Table jobs(const Scenario& s, const RunResult& r, const models::SimCalendar& cal
       line.append(",").append(s.sites[j.job.site].id).append(",").append(s.sites[j.run_site].id).append(",");
       line.append(s.job_classes[j.job.job_class].id).append(",").append(numbers);
       line.append(first_start).append(",").append(start).append(",").append(end).append(",").append(wait);
-      line.append(",").append(state_name(j.state)).append(",").append(std::to_string(j.interruptions));
+      line.append(",").append(state_name(j.state)).append(",").append(outcome_name(j.job.outcome)).append(",");
+      if (j.job.campaign != kNoJob) line.append(std::to_string(j.job.campaign));
+      line.append(",").append(std::to_string(j.interruptions));
       line.append(",").append(fixed(j.lost_gpu_s / 3600, 3)).append("\n");
       out << line;
     }

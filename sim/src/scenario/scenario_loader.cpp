@@ -1,5 +1,7 @@
 #include "dctwin/sim/scenario_loader.h"
 
+#include "dctwin/models/job_duration.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -265,7 +267,8 @@ class Loader {
     }
     for (const auto& c : classes.sequence(1)) {
       c.expect_map({"id", "share_of_gpu_hours", "sizes", "duration_h", "priority", "checkpoint_interval_h",
-                    "residency", "cycle", "communication", "dataset_gb"});
+                    "residency", "cycle", "communication", "dataset_gb", "outcomes", "campaign",
+                    "mean_gpu_h"});
       JobClass jc;
       jc.id = identifier(c.required("id"));
       if (!ids.insert(jc.id).second) c.required("id").fail("duplicate job class id '" + jc.id + "'");
@@ -298,6 +301,19 @@ class Loader {
       const YamlValue max = duration.required("max");
       jc.duration_max_h = max.as_number(1.0 / 3600, 1e6);
       if (jc.duration_max_h < jc.duration_p90_h) max.fail("max must be at least the p90");
+      if (auto mean = c.optional("mean_gpu_h")) {
+        double weights = 0, gpus = 0;
+        for (std::size_t i = 0; i < jc.gpus.size(); ++i) {
+          weights += jc.gpus_weights[i];
+          gpus += jc.gpus_weights[i] * jc.gpus[i];
+        }
+        jc.duration_mean_h = mean->as_number(1e-6, 1e9) / (gpus / weights);
+        try {
+          models::JobDuration(jc.duration_median_h, jc.duration_p90_h, jc.duration_max_h, jc.duration_mean_h);
+        } catch (const std::invalid_argument& e) {
+          mean->fail(std::string("with the class's sizes (mean ") + std::to_string(gpus / weights) + " GPUs), " + e.what());
+        }
+      }
       if (auto p = c.optional("priority")) jc.priority = static_cast<int>(p->as_integer(-1000, 1000));
       if (auto k = c.optional("checkpoint_interval_h")) jc.checkpoint_interval_h = k->as_number(0, 1e4);
       if (auto r = c.optional("residency")) {
@@ -321,6 +337,21 @@ class Loader {
         jc.daily_amplitude = cycle->required("daily_amplitude").as_number(0, 0.999);
         jc.peak_hour = cycle->required("peak_hour").as_number(0, 24);
         jc.weekend_factor = cycle->required("weekend_factor").as_number(0, 10);
+      }
+      if (auto o = c.optional("outcomes")) {
+        o->expect_map({"failed", "cancelled"});
+        jc.failed_fraction = o->required("failed").as_number(0, 1);
+        const YamlValue cancelled = o->required("cancelled");
+        jc.cancelled_fraction = cancelled.as_number(0, 1);
+        if (jc.failed_fraction + jc.cancelled_fraction > 1) cancelled.fail("failed and cancelled add up to more than 1");
+      }
+      if (auto camp = c.optional("campaign")) {
+        camp->expect_map({"resubmit_gap_h"});
+        jc.campaign = true;
+        jc.resubmit_gap_h = camp->required("resubmit_gap_h").as_number(0, 1e4);
+        if (jc.failed_fraction + jc.cancelled_fraction > 0.99) {
+          camp->fail("a campaign needs attempts that complete: failed + cancelled must stay under 0.99");
+        }
       }
       s.job_classes.push_back(std::move(jc));
     }

@@ -4,17 +4,22 @@
 #include <cmath>
 #include <numbers>
 #include <tuple>
+#include <unordered_map>
 
+#include "dctwin/models/job_duration.h"
 #include "dctwin/models/random_stream.h"
 #include "dctwin/models/tariff.h"
 
 namespace dctwin::sim {
 namespace {
 constexpr double kHoursPerMonth = 365.25 * 24.0 / 12.0;  // an average calendar month
-constexpr double kZ90 = 1.2815515655446004;
 
 double normal_cdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
 }  // namespace
+
+models::JobDuration duration_of(const JobClass& c) {
+  return models::JobDuration(c.duration_median_h, c.duration_p90_h, c.duration_max_h, c.duration_mean_h);
+}
 
 double expected_gpu_hours(const JobClass& c) {
   double weight_sum = 0, gpus_mean = 0;
@@ -22,16 +27,7 @@ double expected_gpu_hours(const JobClass& c) {
     weight_sum += c.gpus_weights[i];
     gpus_mean += c.gpus_weights[i] * c.gpus[i];
   }
-  gpus_mean /= weight_sum;
-  // Mean of a lognormal(mu, sigma) conditioned on X <= max (draws above max are redrawn).
-  const double mu = std::log(c.duration_median_h);
-  const double sigma = std::log(c.duration_p90_h / c.duration_median_h) / kZ90;
-  double duration_mean = c.duration_median_h;
-  if (sigma > 0) {
-    const double z = (std::log(c.duration_max_h) - mu) / sigma;
-    duration_mean = std::exp(mu + sigma * sigma / 2) * normal_cdf(z - sigma) / normal_cdf(z);
-  }
-  return gpus_mean * duration_mean;
+  return gpus_mean / weight_sum * duration_of(c).mean_h();
 }
 
 double demand_gpu_hours_per_month(const Site& site, const models::SimCalendar& cal, double t) {
@@ -58,7 +54,17 @@ double submission_cycle_factor(const JobClass& c, const models::SimCalendar& cal
 }
 
 bool is_small(const Scenario& s, const Job& j) {
-  return j.gpus <= s.fidelity.small_max_gpus && j.duration_s <= s.fidelity.small_max_h * 3600.0;
+  return j.gpus <= s.fidelity.small_max_gpus && j.duration_s <= s.fidelity.small_max_h * 3600.0 &&
+         !s.job_classes[j.job_class].campaign;
+}
+
+const char* outcome_name(JobOutcome outcome) {
+  switch (outcome) {
+    case JobOutcome::kFailed: return "failed";
+    case JobOutcome::kCancelled: return "cancelled";
+    case JobOutcome::kCompleted: break;
+  }
+  return "completed";
 }
 
 std::vector<Job> generate_workload(const Scenario& s) {
@@ -68,6 +74,48 @@ std::vector<Job> generate_workload(const Scenario& s) {
   return generate_workload(exact, unused);
 }
 
+namespace {
+
+double inverse_normal_cdf(double p) {
+  double lo = -12, hi = 12;
+  for (int i = 0; i < 200 && hi - lo > 1e-12; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    (normal_cdf(mid) < p ? lo : hi) = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
+// A class's attempt shape: size, and a lognormal duration cut at its max, whose standard
+// normal draw z also decides the outcome (the shortest fail, the longest are cancelled).
+class AttemptShape {
+ public:
+  explicit AttemptShape(const JobClass& c) : c_(c), duration_(duration_of(c)) {
+    const double below_max = normal_cdf(duration_.z_max());
+    z_failed_ = c.failed_fraction > 0 ? inverse_normal_cdf(c.failed_fraction * below_max) : -1e9;
+    z_cancelled_ = c.cancelled_fraction > 0 ? inverse_normal_cdf((1 - c.cancelled_fraction) * below_max) : 1e9;
+  }
+
+  int gpus(models::RandomStream& rng) const { return c_.gpus[rng.weighted_index(c_.gpus_weights)]; }
+
+  void draw(models::RandomStream& rng, Job& j) const {
+    double z;
+    do {
+      z = rng.standard_normal();
+    } while (z > duration_.z_max());
+    j.duration_s = 3600.0 * duration_.hours_at(z);
+    j.outcome = z < z_failed_ ? JobOutcome::kFailed : z > z_cancelled_ ? JobOutcome::kCancelled : JobOutcome::kCompleted;
+  }
+
+ private:
+  const JobClass& c_;
+  models::JobDuration duration_;
+  double z_failed_ = -1e9, z_cancelled_ = 1e9;
+};
+
+constexpr int kMaxAttempts = 1000;
+
+}  // namespace
+
 std::vector<Job> generate_workload(const Scenario& s, AggregateArrivals& small) {
   const models::SimCalendar cal(s.start);
   const bool aggregate = s.fidelity.aggregated;
@@ -76,6 +124,8 @@ std::vector<Job> generate_workload(const Scenario& s, AggregateArrivals& small) 
     small.classes = s.job_classes.size();
     small.count.assign(s.sites.size(), std::vector<std::uint32_t>(small.steps * small.classes, 0));
     small.gpu_s.assign(s.sites.size(), std::vector<double>(small.steps * small.classes, 0.0));
+    small.months = static_cast<std::size_t>(cal.month_index_at(std::max(0.0, cal.seconds_at(s.end) - 1))) + 1;
+    small.ended_early_gpu_s.assign(s.sites.size(), std::vector<double>(small.months * small.classes * 2, 0.0));
   }
   auto keep = [&](const Job& j, std::vector<Job>& jobs) {
     if (!aggregate || !is_small(s, j)) {
@@ -86,6 +136,11 @@ std::vector<Job> generate_workload(const Scenario& s, AggregateArrivals& small) 
     small.count[j.site][cell] += 1;
     small.gpu_s[j.site][cell] += j.gpus * j.duration_s;
     small.total += 1;
+    if (j.outcome != JobOutcome::kCompleted) {
+      const auto month = static_cast<std::size_t>(cal.month_index_at(j.submit_s));
+      small.ended_early_gpu_s[j.site][(month * small.classes + j.job_class) * 2 + (j.outcome == JobOutcome::kCancelled)] +=
+          j.gpus * j.duration_s;
+    }
   };
   const double horizon = cal.seconds_at(s.end);
   std::vector<Job> jobs;
@@ -103,43 +158,64 @@ std::vector<Job> generate_workload(const Scenario& s, AggregateArrivals& small) 
     for (std::size_t i = 0; i < jobs.size(); ++i) jobs[i].id = static_cast<std::uint32_t>(i);
     return jobs;
   }
+  // Arrivals: a Poisson stream whose rate is held for each hour at the value of the hour's
+  // middle (demand and local submission cycle); a campaign class's stream is of campaigns.
+  const double hours = std::ceil(horizon / 3600.0);
   for (std::size_t si = 0; si < s.sites.size(); ++si) {
     const Site& site = s.sites[si];
-    double peak_demand = 0;
-    for (const auto& p : site.demand) peak_demand = std::max(peak_demand, p.gpu_hours_per_month);
     const double first = std::max(0.0, cal.seconds_at(site.demand.front().date));
     for (std::size_t ci = 0; ci < s.job_classes.size(); ++ci) {
       const JobClass& jc = s.job_classes[ci];
-      // jobs per second at peak demand; thinning gives the time-varying rate.
-      const double jobs_per_s_per_gph_month = jc.share_of_gpu_hours / expected_gpu_hours(jc) / (kHoursPerMonth * 3600.0);
-      const double cycle_peak = (1 + jc.daily_amplitude) * std::max(1.0, jc.weekend_factor) /
-                                ((5 + 2 * jc.weekend_factor) / 7);
-      const double peak_rate = peak_demand * jobs_per_s_per_gph_month * cycle_peak;
-      if (peak_rate <= 0) continue;
+      const AttemptShape shape(jc);
+      const double attempts_per_submission =
+          jc.campaign ? 1.0 / (1.0 - jc.failed_fraction - jc.cancelled_fraction) : 1.0;
+      const double per_s_per_gph_month =
+          jc.share_of_gpu_hours / expected_gpu_hours(jc) / attempts_per_submission / (kHoursPerMonth * 3600.0);
+      if (per_s_per_gph_month <= 0) continue;
       models::RandomStream arrivals(s.seed, (si << 20) | (ci << 1));
       models::RandomStream shapes(s.seed, (si << 20) | (ci << 1) | 1);
-      for (double t = first + arrivals.exponential(peak_rate); t < horizon; t += arrivals.exponential(peak_rate)) {
-        const double rate = demand_gpu_hours_per_month(site, cal, t) * jobs_per_s_per_gph_month *
-                            submission_cycle_factor(jc, cal, site.local_s(t));
-        if (arrivals.uniform() * peak_rate >= rate) continue;
-        Job j;
-        j.site = static_cast<std::uint16_t>(si);
-        j.job_class = static_cast<std::uint16_t>(ci);
-        j.submit_s = t;
-        j.gpus = jc.gpus[shapes.weighted_index(jc.gpus_weights)];
-        double hours;
-        do {
-          hours = shapes.lognormal_median_p90(jc.duration_median_h, jc.duration_p90_h);
-        } while (hours > jc.duration_max_h);
-        j.duration_s = hours * 3600.0;
-        keep(j, jobs);
+      std::uint32_t campaigns = 0;
+      for (double h = std::floor(first / 3600.0); h < hours; ++h) {
+        const double t0 = std::max(first, h * 3600.0), t1 = std::min(horizon, (h + 1) * 3600.0);
+        const double mid = 0.5 * (t0 + t1);
+        const double rate = demand_gpu_hours_per_month(site, cal, mid) * per_s_per_gph_month *
+                            submission_cycle_factor(jc, cal, site.local_s(mid));
+        if (rate <= 0) continue;
+        for (double t = t0 + arrivals.exponential(rate); t < t1; t += arrivals.exponential(rate)) {
+          Job j;
+          j.site = static_cast<std::uint16_t>(si);
+          j.job_class = static_cast<std::uint16_t>(ci);
+          j.submit_s = t;
+          j.gpus = shape.gpus(shapes);
+          shape.draw(shapes, j);
+          if (!jc.campaign) {
+            keep(j, jobs);
+            continue;
+          }
+          j.campaign = campaigns++;
+          for (int attempt = 0; attempt < kMaxAttempts && j.submit_s < horizon; ++attempt) {
+            keep(j, jobs);
+            if (j.outcome == JobOutcome::kCompleted) break;
+            j.follows = true;
+            j.submit_s += j.duration_s + jc.resubmit_gap_h * 3600.0;
+            shape.draw(shapes, j);
+          }
+        }
       }
     }
   }
   std::sort(jobs.begin(), jobs.end(), [](const Job& a, const Job& b) {
-    return std::tie(a.submit_s, a.site, a.job_class) < std::tie(b.submit_s, b.site, b.job_class);
+    return std::tie(a.submit_s, a.site, a.job_class, a.campaign) < std::tie(b.submit_s, b.site, b.job_class, b.campaign);
   });
-  for (std::size_t i = 0; i < jobs.size(); ++i) jobs[i].id = static_cast<std::uint32_t>(i);
+  std::unordered_map<std::uint64_t, std::uint32_t> last_attempt;
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    Job& j = jobs[i];
+    j.id = static_cast<std::uint32_t>(i);
+    if (j.campaign == kNoJob) continue;
+    const std::uint64_t key = (std::uint64_t{j.site} << 48) | (std::uint64_t{j.job_class} << 32) | j.campaign;
+    if (j.follows) jobs[last_attempt.at(key)].next_attempt = j.id;
+    last_attempt[key] = j.id;
+  }
   return jobs;
 }
 

@@ -9,7 +9,8 @@
 
 namespace dctwin::sim {
 
-enum class JobState : std::uint8_t { kQueued, kRunning, kFinished };  // at the horizon
+// At the horizon. Unsubmitted: a campaign's attempt whose previous attempt hadn't ended.
+enum class JobState : std::uint8_t { kQueued, kRunning, kFinished, kUnsubmitted };
 
 struct JobRecord {
   Job job;
@@ -67,6 +68,7 @@ struct AggregateClassMonth {
   double work_gpu_s = 0;    // their work at full clock
   double served_jobs = 0;   // jobs whose work was done in the month
   double served_gpu_s = 0;  // and that work
+  double failed_gpu_s = 0, cancelled_gpu_s = 0;  // work of attempts arrived in the month that fail or are cancelled
   std::vector<std::pair<double, double>> waits;  // (wait_s, jobs): four points per batch served
 };
 

@@ -91,6 +91,7 @@ struct JobClass {
   double duration_median_h = 0;        // lognormal at full clock
   double duration_p90_h = 0;
   double duration_max_h = 0;           // draws above are redrawn
+  double duration_mean_h = 0;          // > 0: the tail above p90 is fitted to this mean (models::JobDuration)
   int priority = 0;                    // higher is scheduled first
   double checkpoint_interval_h = 0;    // of work at full clock; 0: no checkpoints
   bool may_move = false;               // residency: false = stays in its home country
@@ -105,6 +106,14 @@ struct JobClass {
   enum class Collective { kRing, kTree } collective = Collective::kRing;
   double comm_fraction = 0;
   double dataset_gb = 0;  // moved over the WAN when the broker sends the job abroad
+  // Outcomes of attempts by count: the shortest failed_fraction of the duration distribution
+  // fail, the longest cancelled_fraction are cancelled, the rest complete (docs/workloads.md).
+  double failed_fraction = 0;
+  double cancelled_fraction = 0;
+  // Campaign: a submission is a campaign whose attempts follow one another, each submitted
+  // resubmit_gap_h after the previous one ended, until one completes.
+  bool campaign = false;
+  double resubmit_gap_h = 0;
 };
 
 enum class SchedulingPolicy { kFcfs, kEasyBackfill };

@@ -8,6 +8,11 @@
 
 namespace dctwin::sim {
 
+// How an attempt ends when it runs its course (node failures come on top, from the engine).
+enum class JobOutcome : std::uint8_t { kCompleted, kFailed, kCancelled };
+
+inline constexpr std::uint32_t kNoJob = 0xffffffffu;
+
 struct Job {
   std::uint32_t id = 0;          // in submission order over the whole programme
   std::uint16_t site = 0;        // index into Scenario::sites (the home site)
@@ -15,6 +20,13 @@ struct Job {
   int gpus = 0;
   double submit_s = 0;           // simulated seconds since the scenario start
   double duration_s = 0;         // run time at full clock, unthrottled
+  JobOutcome outcome = JobOutcome::kCompleted;
+  // Campaign classes: an attempt after the first is submitted when the one before it ends
+  // (plus the class's resubmit gap), so its submit_s is only the earliest it could be until
+  // the engine releases it.
+  bool follows = false;
+  std::uint32_t campaign = kNoJob;      // numbered per site and class
+  std::uint32_t next_attempt = kNoJob;  // id of the campaign's next attempt
 };
 
 // Expected GPU-hours of one job of the class (sizes and truncated lognormal duration).
@@ -39,6 +51,10 @@ struct AggregateArrivals {
   std::vector<std::vector<std::uint32_t>> count;
   std::vector<std::vector<double>> gpu_s;
   std::uint64_t total = 0;
+  std::size_t months = 0;
+  // [site][(month * classes + class) * 2 + k]: work of the attempts arriving in the month
+  // that fail (k = 0) or are cancelled (k = 1).
+  std::vector<std::vector<double>> ended_early_gpu_s;
 };
 
 // The discrete jobs, and the small ones binned into `small` when the scenario's fidelity is
@@ -46,5 +62,7 @@ struct AggregateArrivals {
 std::vector<Job> generate_workload(const Scenario& scenario, AggregateArrivals& small);
 
 bool is_small(const Scenario& scenario, const Job& job);
+
+const char* outcome_name(JobOutcome outcome);
 
 }  // namespace dctwin::sim
