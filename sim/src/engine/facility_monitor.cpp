@@ -48,12 +48,13 @@ void FacilityMonitor::operator()() {
 FacilityStep FacilityMonitor::measure(std::size_t si, double start, double end) {
   const Site& site = scenario_.sites[si];
   const SiteNodes& nodes = platform_.site(si);
-  const SiteScheduler& scheduler = *schedulers_[si];
+  SiteScheduler& scheduler = *schedulers_[si];
   double consumed_j = 0;
   std::size_t built = 0;
   for (; built < nodes.hosts.size() && nodes.commission_s[built] < end; ++built) {
     consumed_j += sg_host_get_consumed_energy(nodes.hosts[built]);
   }
+  consumed_j += scheduler.aggregate_energy_j(end);
   if (built != built_nodes_[si]) {
     built_nodes_[si] = built;
     facility_[si].emplace(build_facility(site, built));

@@ -49,6 +49,21 @@ void SiteScheduler::aggregate_boundary(double now) {
   }
 }
 
+// The fluid's GPUs hold no engine activity: their draw above idle is the energy plugin's
+// linear model (models::GpuModel::node_power) applied to them, at the site's pstate.
+void SiteScheduler::account_aggregate_energy(double now) {
+  if (aggregate_running_ && now > aggregate_energy_at_s_) {
+    const models::NodePowerState w = gpu_.node_power(pstate_);
+    aggregate_energy_j_ += aggregate_gpus_ * (w.all_busy_w - w.epsilon_w) / gpus_per_node_ * (now - aggregate_energy_at_s_);
+  }
+  aggregate_energy_at_s_ = now;
+}
+
+double SiteScheduler::aggregate_energy_j(double now) {
+  account_aggregate_energy(now);
+  return aggregate_energy_j_;
+}
+
 void SiteScheduler::admit_small(std::size_t bin, std::size_t job_class, double jobs, double gpu_s) {
   small_inbox_.push_back({bin, job_class, jobs, gpu_s});
   inbox_gpu_s_ += gpu_s;
@@ -70,30 +85,18 @@ void SiteScheduler::start_aggregate(double now) {
   std::vector<Slice> slices = pool_.place_spread(want);
   account_busy(now);
   pool_.take(slices);
-  aggregate_execs_.clear();
-  for (const Slice& sl : slices) {
-    auto exec = sg4::Exec::init()
-                    ->set_name("small-jobs")
-                    ->set_flops_amount((end - now) * gpu_.gpu_flops(0))
-                    ->set_host(nodes_.hosts[sl.node])
-                    ->set_thread_count(sl.gpus);
-    exec->start();
-    aggregate_execs_.push_back(std::move(exec));
-  }
   aggregate_plan_ = {end, std::move(slices)};
   aggregate_gpus_ = want;
   aggregate_since_s_ = now;
+  aggregate_energy_at_s_ = now;
   aggregate_progress_start_s_ = progress_s(now);
   aggregate_running_ = true;
   rebalance(now);
 }
 
 void SiteScheduler::stop_aggregate(double now) {
+  account_aggregate_energy(now);
   aggregate_running_ = false;
-  for (auto& e : aggregate_execs_) {
-    if (!e->test()) e->cancel();
-  }
-  aggregate_execs_.clear();
   account_busy(now);
   pool_.give(aggregate_plan_.slices);
   const double served = aggregate_gpus_ * (progress_s(now) - aggregate_progress_start_s_);

@@ -86,6 +86,7 @@ void SiteScheduler::rebalance(double now) {
 void SiteScheduler::set_pstate(int p) {
   if (p == pstate_) return;
   const double now = sg4::Engine::get_clock();
+  account_aggregate_energy(now);
   progress_s_ = progress_s(now);
   progress_at_s_ = now;
   clock_ = site_.gpu.pstate_clocks[static_cast<std::size_t>(p)];

@@ -55,6 +55,9 @@ class SiteScheduler {
   std::size_t finished() const { return finished_; }
   double capped_s_until(double now) const;
   double busy_gpu_s_until(double now) const { return busy_gpu_s_ + pool_.busy_gpus() * (now - busy_since_s_); }
+  // IT energy of the small jobs carried in aggregate since t=0 (beyond the nodes' idle draw,
+  // which the energy plugin counts).
+  double aggregate_energy_j(double now);
 
  private:
   struct Running {
@@ -83,6 +86,7 @@ class SiteScheduler {
   void start_aggregate(double now);
   void stop_aggregate(double now);
   void serve(double gpu_s, double from_s, double to_s);
+  void account_aggregate_energy(double now);
   std::vector<const RunningJob*> running_by_end() const;
   void finish(std::uint32_t job, double now);
   void compute_done(std::uint32_t job, double now);
@@ -157,8 +161,8 @@ class SiteScheduler {
   double backlog_gpu_s_ = 0;
   bool aggregate_running_ = false;
   RunningJob aggregate_plan_;
-  std::vector<simgrid::s4u::ExecPtr> aggregate_execs_;
   int aggregate_gpus_ = 0;
+  double aggregate_energy_j_ = 0, aggregate_energy_at_s_ = 0;
   double aggregate_since_s_ = 0, aggregate_progress_start_s_ = 0;
 
   // reliability

@@ -40,7 +40,7 @@ struct FailureEvent {
 
 struct FacilityStep {
   double end_s = 0;             // the step covers [end_s - step_s, end_s)
-  double it_energy_j = 0;       // from SimGrid's host energy plugin
+  double it_energy_j = 0;       // SimGrid's host energy plugin, plus small jobs carried in aggregate
   double cooling_energy_j = 0;
   double pdu_loss_j = 0, ups_loss_j = 0, transformer_loss_j = 0;
   double facility_energy_j = 0; // = it + cooling + losses
