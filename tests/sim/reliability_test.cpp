@@ -115,3 +115,31 @@ TEST(Broker, WithoutTheBrokerNoJobMoves) {
   const auto r = dctwin::sim::Twin(s).run();
   for (const auto& j : r.jobs) EXPECT_EQ(j.run_site, j.job.site);
 }
+
+TEST(Campaigns, EachAttemptIsSubmittedWhenThePreviousOneEnds) {
+  auto s = tiny();
+  auto& large = s.job_classes[1];
+  large.failed_fraction = 0.5;
+  large.cancelled_fraction = 0.3;
+  large.campaign = true;
+  large.resubmit_gap_h = 0.25;
+  s.sites[0].demand = {{s.start, 20000}};  // queues: attempts wait before they start
+  const auto r = dctwin::sim::Twin(s).run();
+  int chained = 0, unsubmitted = 0;
+  for (const auto& j : r.jobs) {
+    if (j.job.next_attempt == dctwin::sim::kNoJob) continue;
+    const auto& next = r.jobs[j.job.next_attempt];
+    if (j.state != dctwin::sim::JobState::kFinished || j.end_s + 900 >= r.horizon_s) {
+      EXPECT_EQ(next.state, dctwin::sim::JobState::kUnsubmitted) << "job " << next.job.id;
+      ++unsubmitted;
+      continue;
+    }
+    ++chained;
+    EXPECT_NEAR(next.job.submit_s, j.end_s + 900, 1e-6) << "job " << next.job.id;
+    if (next.first_start_s >= 0) {
+      EXPECT_GE(next.first_start_s, next.job.submit_s);
+    }
+  }
+  EXPECT_GT(chained, 5);
+  EXPECT_GT(unsubmitted, 0);
+}

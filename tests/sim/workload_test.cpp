@@ -138,3 +138,65 @@ TEST(Workload, TraceMixSharesMatchTheParameters) {
     }
   }
 }
+
+TEST(Workload, OutcomesFollowTheirSharesAndCampaignsChainUntilOneCompletes) {
+  auto s = tiny();
+  s.sites.resize(1);
+  s.sites[0].demand = {{s.start, 200000}};
+  s.end = {2026, 12, 30};
+  auto& small = s.job_classes[0];
+  small.failed_fraction = 0.4;
+  small.cancelled_fraction = 0.1;
+  auto& large = s.job_classes[1];
+  large.failed_fraction = 0.3;
+  large.cancelled_fraction = 0.5;
+  large.campaign = true;
+  large.resubmit_gap_h = 0.5;
+  const auto jobs = dctwin::sim::generate_workload(s);
+  double small_jobs = 0, failed = 0, cancelled = 0;
+  double longest_h[3] = {0, 0, 0};  // by outcome
+  std::map<std::uint32_t, int> attempts;  // campaign -> attempts seen
+  for (const auto& j : jobs) {
+    if (j.job_class == 0) {
+      ++small_jobs;
+      failed += j.outcome == dctwin::sim::JobOutcome::kFailed;
+      cancelled += j.outcome == dctwin::sim::JobOutcome::kCancelled;
+      double& longest = longest_h[static_cast<int>(j.outcome)];
+      longest = std::max(longest, j.duration_s / 3600);
+      EXPECT_EQ(j.campaign, dctwin::sim::kNoJob);
+      continue;
+    }
+    ASSERT_NE(j.campaign, dctwin::sim::kNoJob);
+    EXPECT_EQ(j.follows, attempts[j.campaign] > 0) << "only a campaign's first attempt is submitted on its own";
+    ++attempts[j.campaign];
+    if (j.next_attempt == dctwin::sim::kNoJob) {
+      // The last attempt completed, or the next one could only come after the horizon.
+      if (j.outcome != dctwin::sim::JobOutcome::kCompleted) {
+        EXPECT_GE(j.submit_s + j.duration_s + 1800, dctwin::models::SimCalendar(s.start).seconds_at(s.end) - 1e-6);
+      }
+      continue;
+    }
+    EXPECT_NE(j.outcome, dctwin::sim::JobOutcome::kCompleted) << "a campaign ends with its first completed attempt";
+    const auto& next = jobs[j.next_attempt];
+    EXPECT_TRUE(next.follows);
+    EXPECT_EQ(next.campaign, j.campaign);
+    EXPECT_EQ(next.gpus, j.gpus);
+    EXPECT_NEAR(next.submit_s, j.submit_s + j.duration_s + 1800, 1e-6);
+  }
+  const double se = std::sqrt(0.25 / small_jobs);
+  EXPECT_NEAR(failed / small_jobs, 0.4, 4 * se);
+  EXPECT_NEAR(cancelled / small_jobs, 0.1, 4 * se);
+  // The shortest fail and the longest are cancelled: the longest failed attempt is shorter
+  // than the longest completed one, which is shorter than the longest cancelled one.
+  using dctwin::sim::JobOutcome;
+  EXPECT_LT(longest_h[static_cast<int>(JobOutcome::kFailed)], longest_h[static_cast<int>(JobOutcome::kCompleted)]);
+  EXPECT_LT(longest_h[static_cast<int>(JobOutcome::kCompleted)], longest_h[static_cast<int>(JobOutcome::kCancelled)]);
+  // Attempts per campaign: geometric with p = 0.2, mean 5, variance 20 (a few campaigns cut
+  // by the horizon pull it down slightly).
+  double mean_attempts = 0;
+  for (const auto& [campaign, n] : attempts) mean_attempts += n;
+  const double campaigns = static_cast<double>(attempts.size());
+  mean_attempts /= campaigns;
+  EXPECT_GT(campaigns, 500);
+  EXPECT_NEAR(mean_attempts, 5.0, 4 * std::sqrt(20 / campaigns)) << campaigns << " campaigns";
+}
