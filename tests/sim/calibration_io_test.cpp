@@ -48,8 +48,18 @@ std::string synthetic_csv() {
   return s.str();
 }
 
+// The test process's scratch folder, removed when the process ends.
+struct ScratchDir {
+  fs::path path = fs::temp_directory_path() / ("dctwin-calib-" + std::to_string(::getpid()));
+  ~ScratchDir() {
+    std::error_code ignored;
+    fs::remove_all(path, ignored);
+  }
+};
+
 fs::path write_file(const std::string& name, const std::string& text) {
-  const fs::path dir = fs::temp_directory_path() / ("dctwin-calib-" + std::to_string(::getpid()));
+  static const ScratchDir scratch;
+  const fs::path& dir = scratch.path;
   fs::create_directories(dir);
   std::ofstream(dir / name) << text;
   return dir / name;

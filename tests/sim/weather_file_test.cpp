@@ -11,8 +11,18 @@
 namespace {
 
 // 8 header records, then 8760 hourly rows: dry bulb 30 C, RH 50 %, 101325 Pa.
+// The test process's scratch folder, removed when the process ends.
+struct ScratchDir {
+  std::filesystem::path path = std::filesystem::temp_directory_path() / ("dctwin-epw-" + std::to_string(::getpid()));
+  ~ScratchDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+};
+
 std::filesystem::path write_epw(const std::string& name, int bad_row = -1) {
-  const auto dir = std::filesystem::temp_directory_path() / ("dctwin-epw-" + std::to_string(::getpid()));
+  static const ScratchDir scratch;
+  const auto& dir = scratch.path;
   std::filesystem::create_directories(dir);
   const auto path = dir / name;
   std::ofstream f(path);
