@@ -137,7 +137,32 @@ void Broker::route_small_due(double now) {
           sites_[si]->admit_small(next_small_bin_, c, jobs * share, work * share);
         }
       }
+      route_long_small(home, (static_cast<double>(next_small_bin_) + 1) * step);
     }
+  }
+}
+
+// Small jobs longer than a step, one by one: to their home site, or, for a class that may
+// move, to the site with the least expected wait (which each one raises).
+void Broker::route_long_small(std::size_t home, double before_s) {
+  if (next_long_.empty()) next_long_.assign(sites_.size(), 0);
+  const auto& jobs = small_->long_jobs[home];
+  for (auto& i = next_long_[home]; i < jobs.size() && jobs[i].submit_s < before_s; ++i) {
+    const LongSmallJob& j = jobs[i];
+    const JobClass& jc = scenario_.job_classes[j.job_class];
+    std::size_t best = home;
+    if (scenario_.scheduling.broker && jc.may_move) {
+      double best_wait = sites_[home]->expected_wait_s(1);
+      for (std::size_t si = 0; si < sites_.size(); ++si) {
+        const double transfer_s = si == home ? 0.0 : jc.dataset_gb * 8 / scenario_.wan.bandwidth_gbps;
+        const double wait = sites_[si]->expected_wait_s(1) + transfer_s;
+        if (wait < best_wait) {
+          best = si;
+          best_wait = wait;
+        }
+      }
+    }
+    sites_[best]->admit_long(j);
   }
 }
 

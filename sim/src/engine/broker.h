@@ -37,6 +37,7 @@ class Broker {
  private:
   bool movable(const JobRecord& r) const;
   void route(std::uint32_t job);
+  void route_long_small(std::size_t home, double before_s);
 
   const Scenario& scenario_;
   const Platform& platform_;
@@ -51,6 +52,7 @@ class Broker {
   std::size_t submitted_ = 0;
   const AggregateArrivals* small_ = nullptr;
   std::size_t next_small_bin_ = 0;
+  std::vector<std::size_t> next_long_;  // per home site, into small_->long_jobs
 
  public:
   void set_small(const AggregateArrivals& small) { small_ = &small; }

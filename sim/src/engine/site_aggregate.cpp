@@ -1,37 +1,49 @@
-// Aggregated fidelity: small short jobs as a fluid load beside the discrete jobs.
+// Aggregated fidelity: small jobs as a fluid load beside the discrete jobs. Jobs no longer
+// than an aggregate step are work that the fluid's GPUs do within a step; longer ones hold
+// their GPUs from step to step until their run ends.
 #include "site_scheduler.h"
 
 #include "broker.h"
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace dctwin::sim::engine {
 namespace {
 namespace sg4 = simgrid::s4u;
 constexpr double kTimeEpsilon_s = 1e-6;
+constexpr int kTopPriority = std::numeric_limits<int>::max();  // running work that lost its GPUs
 }  // namespace
 
-// At an aggregate step boundary: the last step's small jobs are done with their GPUs, and
-// the small jobs arriving in the step now beginning join the queue: one batch, taken to
-// arrive at the step's middle, whose work the fluid spreads over the step (as jobs arriving
-// through the step and starting as they arrive would use it).
+// At an aggregate step boundary: the last step's short work is done with its GPUs, long
+// holds whose runs end in this step let go of their GPUs (their last part is short work of
+// the step), and the small jobs arriving in the step now beginning join the queue: one batch
+// per priority level, taken to arrive at the step's middle, whose short work the fluid
+// spreads over the step (as jobs arriving through the step and starting as they arrive would
+// use it).
 void SiteScheduler::aggregate_boundary(double now) {
   const double step = scenario_.fidelity.step_s;
   if (aggregate_running_ && now >= aggregate_plan_.expected_end_s - kTimeEpsilon_s)
     stop_aggregate(now);
+  const auto current = static_cast<std::size_t>(now / step + kTimeEpsilon_s);
+  if (current < release_gpus_.size() && (release_gpus_[current] > 0 || release_work_[current] > 0)) {
+    release_long_due(current, now);
+  }
   broker_.route_small_due(now);  // fills every site's inbox up to this step
   const std::size_t classes = small_.classes;
-  // One batch per step and priority level: higher levels are served first, each in arrival
-  // order.
   std::map<std::pair<std::size_t, int>, Batch> batches;
-  for (const SmallArrival& in : small_inbox_) {
-    Batch& b = batches[{in.bin, scenario_.job_classes[in.job_class].priority}];
+  auto batch = [&](std::size_t bin, std::size_t job_class) -> Batch& {
+    Batch& b = batches[{bin, scenario_.job_classes[job_class].priority}];
     if (b.jobs.empty()) {
-      b.arrive_s = (static_cast<double>(in.bin) + 0.5) * step;
+      b.arrive_s = (static_cast<double>(bin) + 0.5) * step;
       b.jobs.assign(classes, 0);
       b.gpu_s.assign(classes, 0);
     }
+    return b;
+  };
+  for (const SmallArrival& in : small_inbox_) {
+    Batch& b = batch(in.bin, in.job_class);
     b.jobs[in.job_class] += in.jobs;
     b.gpu_s[in.job_class] += in.gpu_s;
     b.total_gpu_s += in.gpu_s;
@@ -40,7 +52,16 @@ void SiteScheduler::aggregate_boundary(double now) {
     m.jobs += in.jobs;
     m.work_gpu_s += in.gpu_s;
   }
+  for (const LongSmallJob& j : long_inbox_) {
+    batch(static_cast<std::size_t>(j.submit_s / step), j.job_class).long_jobs.push_back(j);
+    const double work = j.gpus * static_cast<double>(j.duration_s);
+    auto& m = series_.aggregate[static_cast<std::size_t>(calendar_.month_index_at(j.submit_s)) * classes + j.job_class];
+    m.jobs += 1;
+    m.work_gpu_s += work;
+    long_waiting_gpu_s_ += work;
+  }
   small_inbox_.clear();
+  long_inbox_.clear();
   inbox_gpu_s_ = 0;
   for (auto& [key, b] : batches) {
     b.left_gpu_s = b.total_gpu_s;
@@ -49,48 +70,242 @@ void SiteScheduler::aggregate_boundary(double now) {
   }
 }
 
-// The fluid's GPUs hold no engine activity: their draw above idle is the energy plugin's
-// linear model (models::GpuModel::node_power) applied to them, at the site's pstate.
-void SiteScheduler::account_aggregate_energy(double now) {
-  if (aggregate_running_ && now > aggregate_energy_at_s_) {
-    const models::NodePowerState w = gpu_.node_power(pstate_);
-    aggregate_energy_j_ += aggregate_gpus_ * (w.all_busy_w - w.epsilon_w) / gpus_per_node_ * (now - aggregate_energy_at_s_);
-  }
-  aggregate_energy_at_s_ = now;
-}
-
-double SiteScheduler::aggregate_energy_j(double now) {
-  account_aggregate_energy(now);
-  return aggregate_energy_j_;
-}
-
 void SiteScheduler::admit_small(std::size_t bin, std::size_t job_class, double jobs, double gpu_s) {
   small_inbox_.push_back({bin, job_class, jobs, gpu_s});
   inbox_gpu_s_ += gpu_s;
 }
 
-// Holds free GPUs (within the power budget at the slowest clock) until the next boundary,
-// as many as the backlog needs at full clock.
+void SiteScheduler::admit_long(const LongSmallJob& job) {
+  long_inbox_.push_back(job);
+  inbox_gpu_s_ += job.gpus * static_cast<double>(job.duration_s);
+}
+
+// Once a step: starts the long small jobs that fit in `capacity` free GPUs, highest priority
+// first, in arrival order within a level, skipping those that don't fit (first fit). Behind
+// a waiting discrete job (its priority or lower) they start only if they end by its
+// reservation or use GPUs it won't need then, as EASY would let them (FCFS: not at all). Returns the GPUs they took; the
+// caller places them.
+int SiteScheduler::start_long(double now, int capacity) {
+  const double step = scenario_.fidelity.step_s;
+  const auto current = static_cast<std::size_t>(now / step + kTimeEpsilon_s);
+  if (long_planned_step_ == current || long_waiting_gpu_s_ <= 0) return 0;
+  long_planned_step_ = current;
+  const std::size_t classes = small_.classes;
+  // The discrete head's reservation.
+  int head_priority = std::numeric_limits<int>::min();
+  double shadow = std::numeric_limits<double>::infinity();
+  int extra = 0;  // GPUs free at the reservation beyond what the head needs
+  const int slowest = gpu_.pstate_count() - 1;
+  for (const auto& [neg_priority, submit, job] : queue_) {
+    const int gpus = records_[job].job.gpus;
+    if (it_power_w(slowest, powered_count_, gpus) > it_budget_w_) continue;  // can't start: doesn't block
+    head_priority = -neg_priority;
+    if (scenario_.scheduling.policy != SchedulingPolicy::kEasyBackfill) {
+      shadow = now;
+      break;
+    }
+    const std::vector<const RunningJob*> by_end = running_by_end();
+    shadow = easy_.shadow_time(pool_, by_end, gpus, now);
+    int free_then = pool_.usable_nodes() * gpus_per_node_ - pool_.busy_gpus();
+    for (const RunningJob* r : by_end) {
+      if (r->expected_end_s > shadow) break;
+      for (const Slice& s : r->slices) free_then += s.gpus;
+    }
+    extra = std::max(0, free_then - gpus);
+    break;
+  }
+  int taken = 0;
+  for (auto& [priority, queue] : backlog_) {
+    const bool behind_head = priority <= head_priority;
+    for (Batch& b : queue) {
+      if (capacity <= 0) break;
+      auto keep = b.long_jobs.begin();
+      for (auto it = b.long_jobs.begin(); it != b.long_jobs.end(); ++it) {
+        const bool past_reservation = behind_head && now + it->duration_s > shadow;
+        if (it->gpus > capacity || (past_reservation && it->gpus > extra)) {
+          *keep++ = *it;
+          continue;
+        }
+        if (past_reservation) extra -= it->gpus;
+        capacity -= it->gpus;
+        taken += it->gpus;
+        const double d = it->duration_s;
+        const double end = now + d;
+        long_waiting_gpu_s_ -= it->gpus * d;
+        const auto month = static_cast<std::size_t>(calendar_.month_index_at(now));
+        series_.aggregate[month * classes + it->job_class].waits.emplace_back(std::max(0.0, now - it->submit_s), 1.0);
+        add_served(it->job_class, 1, it->gpus * d, now, end);
+        const auto release = static_cast<std::size_t>(end / step + kTimeEpsilon_s);
+        if (release < release_gpus_.size()) {
+          release_gpus_[release] += it->gpus;
+          release_work_[release] += it->gpus * (end - static_cast<double>(release) * step);
+          last_release_step_ = std::max(last_release_step_, release);
+        }
+      }
+      b.long_jobs.erase(keep, b.long_jobs.end());
+    }
+    while (!queue.empty() && queue.front().done()) queue.pop_front();
+  }
+  long_view_dirty_ = true;
+  return taken;
+}
+
+// Work (of jobs already counted as served) that must still be done: first in line.
+void SiteScheduler::requeue_work(double gpu_s, double now) {
+  if (gpu_s <= 0) return;
+  Batch b;
+  b.arrive_s = now;
+  b.jobs.assign(small_.classes, 0);
+  b.gpu_s.assign(small_.classes, 0);
+  b.total_gpu_s = b.left_gpu_s = gpu_s;
+  b.counted = true;
+  backlog_gpu_s_ += gpu_s;
+  backlog_[kTopPriority].push_front(std::move(b));
+}
+
+void SiteScheduler::release_long_due(std::size_t step_index, double now) {
+  account_aggregate_energy(now);
+  const int due = std::min(release_gpus_[step_index], long_held_gpus_);
+  give_long(due);
+  long_held_gpus_ -= due;
+  release_gpus_[step_index] = 0;
+  requeue_work(release_work_[step_index], now);
+  release_work_[step_index] = 0;
+  long_view_dirty_ = true;
+}
+
+void SiteScheduler::give_long(int gpus) {
+  if (gpus <= 0) return;
+  account_busy(sg4::Engine::get_clock());
+  std::vector<Slice> freed;
+  while (gpus > 0 && !long_slices_.empty()) {
+    Slice& s = long_slices_.back();
+    const int take = std::min(gpus, s.gpus);
+    freed.push_back({s.node, take});
+    s.gpus -= take;
+    gpus -= take;
+    if (s.gpus == 0) long_slices_.pop_back();
+  }
+  pool_.give(freed);
+}
+
+// Takes `gpus` GPUs out of the long holds' release books, the latest-ending first, and
+// returns the work their jobs have left.
+double SiteScheduler::forget_long(int gpus, double now) {
+  const double step = scenario_.fidelity.step_s;
+  double work = 0;
+  for (std::size_t s = last_release_step_ + 1; s-- > 0 && gpus > 0;) {
+    const int take = std::min(gpus, release_gpus_[s]);
+    if (take == 0) continue;
+    const double share = static_cast<double>(take) / release_gpus_[s];
+    work += take * std::max(0.0, static_cast<double>(s) * step - now) + share * release_work_[s];
+    release_work_[s] -= share * release_work_[s];
+    release_gpus_[s] -= take;
+    gpus -= take;
+  }
+  long_view_dirty_ = true;
+  return work;
+}
+
+// Long holds lose `gpus` GPUs; their jobs' work left goes back to the front of the queue.
+void SiteScheduler::drop_long(int gpus, double now) {
+  account_aggregate_energy(now);
+  gpus = std::min(gpus, long_held_gpus_);
+  give_long(gpus);
+  long_held_gpus_ -= gpus;
+  requeue_work(forget_long(gpus, now), now);
+}
+
+// A node going down: the long holds on it move to free GPUs elsewhere, as far as there are;
+// the rest lose their GPUs.
+void SiteScheduler::move_long_off(std::uint32_t node, double now) {
+  int moved = 0;
+  std::vector<Slice> off;
+  for (auto it = long_slices_.begin(); it != long_slices_.end();) {
+    if (it->node != node) {
+      ++it;
+      continue;
+    }
+    moved += it->gpus;
+    off.push_back(*it);
+    it = long_slices_.erase(it);
+  }
+  if (moved == 0) return;
+  account_busy(now);
+  std::vector<Slice> elsewhere;
+  int placed = 0;
+  for (const Slice& s : pool_.place_spread(moved)) {
+    if (s.node == node) continue;
+    elsewhere.push_back(s);
+    placed += s.gpus;
+  }
+  pool_.take(elsewhere);
+  pool_.give(off);
+  long_slices_.insert(long_slices_.begin(), elsewhere.begin(), elsewhere.end());
+  if (placed < moved) {
+    account_aggregate_energy(now);
+    long_held_gpus_ -= moved - placed;
+    requeue_work(forget_long(moved - placed, now), now);
+  }
+  long_view_dirty_ = true;
+}
+
+// Served work of a class over [from, to), split over the months it spans.
+void SiteScheduler::add_served(std::size_t job_class, double jobs, double gpu_s, double from_s, double to_s) {
+  const std::size_t classes = small_.classes;
+  const double end = std::min(to_s, horizon_s_);
+  const int first = calendar_.month_index_at(std::min(from_s, horizon_s_ - 1));
+  series_.aggregate[static_cast<std::size_t>(first) * classes + job_class].served_jobs += jobs;
+  if (end <= from_s) {
+    series_.aggregate[static_cast<std::size_t>(first) * classes + job_class].served_gpu_s += gpu_s;
+    return;
+  }
+  const double rate = gpu_s / (to_s - from_s);
+  for (int m = first; static_cast<std::size_t>(m) * classes < series_.aggregate.size(); ++m) {
+    const double lo = std::max(from_s, calendar_.month_start_seconds(m));
+    const double hi = std::min(end, calendar_.month_start_seconds(m + 1));
+    if (hi <= lo) break;
+    series_.aggregate[static_cast<std::size_t>(m) * classes + job_class].served_gpu_s += rate * (hi - lo);
+  }
+}
+
+// Holds free GPUs (within the power budget at the slowest clock) for the long small jobs
+// that fit, then, until the next boundary, as many as the short work needs at full clock.
 void SiteScheduler::start_aggregate(double now) {
   const double step = scenario_.fidelity.step_s;
   const double end = (std::floor(now / step + kTimeEpsilon_s) + 1) * step;
   if (end - now <= kTimeEpsilon_s) return;
-  const int free_gpus = pool_.usable_nodes() * gpus_per_node_ - pool_.busy_gpus();
-  int want =
-      static_cast<int>(std::min<double>(free_gpus, std::ceil(backlog_gpu_s_ / (end - now) - 1e-9)));
+  int free_gpus = pool_.usable_nodes() * gpus_per_node_ - pool_.busy_gpus();
   const int slowest = gpu_.pstate_count() - 1;
-  while (want > 0 && it_power_w(slowest, powered_count_, pool_.busy_gpus() + want) > it_budget_w_)
-    --want;
-  if (want <= 0) return;
-  std::vector<Slice> slices = pool_.place_spread(want);
+  while (free_gpus > 0 && it_power_w(slowest, powered_count_, pool_.busy_gpus() + free_gpus) > it_budget_w_)
+    --free_gpus;
+  if (free_gpus <= 0) return;
+  const int long_gpus = start_long(now, free_gpus);
+  int want = static_cast<int>(
+      std::min<double>(free_gpus - long_gpus, std::ceil(backlog_gpu_s_ / (end - now) - 1e-9)));
+  want = std::max(want, 0);
+  if (long_gpus + want <= 0) return;
+  account_aggregate_energy(now);
+  std::vector<Slice> slices = pool_.place_spread(long_gpus + want);
   account_busy(now);
   pool_.take(slices);
-  aggregate_plan_ = {end, std::move(slices)};
-  aggregate_gpus_ = want;
-  aggregate_since_s_ = now;
-  aggregate_energy_at_s_ = now;
-  aggregate_progress_start_s_ = progress_s(now);
-  aggregate_running_ = true;
+  // The first long_gpus GPUs are the long holds', the rest the short work's.
+  int to_long = long_gpus;
+  std::vector<Slice> short_slices;
+  for (Slice s : slices) {
+    const int l = std::min(to_long, s.gpus);
+    if (l > 0) long_slices_.push_back({s.node, l});
+    to_long -= l;
+    if (s.gpus > l) short_slices.push_back({s.node, s.gpus - l});
+  }
+  long_held_gpus_ += long_gpus;
+  if (want > 0) {
+    aggregate_plan_ = {end, std::move(short_slices)};
+    aggregate_gpus_ = want;
+    aggregate_since_s_ = now;
+    aggregate_progress_start_s_ = progress_s(now);
+    aggregate_running_ = true;
+  }
   rebalance(now);
 }
 
@@ -105,18 +320,35 @@ void SiteScheduler::stop_aggregate(double now) {
   aggregate_gpus_ = 0;
 }
 
+// The fluid's GPUs hold no engine activity: their draw above idle is the energy plugin's
+// linear model (models::GpuModel::node_power) applied to them, at the site's pstate.
+void SiteScheduler::account_aggregate_energy(double now) {
+  if (now > aggregate_energy_at_s_) {
+    const models::NodePowerState w = gpu_.node_power(pstate_);
+    aggregate_energy_j_ += fluid_gpus() * (w.all_busy_w - w.epsilon_w) / gpus_per_node_ * (now - aggregate_energy_at_s_);
+  }
+  aggregate_energy_at_s_ = now;
+}
+
+double SiteScheduler::aggregate_energy_j(double now) {
+  account_aggregate_energy(now);
+  return aggregate_energy_j_;
+}
+
 // Highest priority first, then first in, first out: the work served in [from, to) finishes
-// batches in that order. A
-// batch's jobs arrive spread over its step [a, a + T) and start spread over its service
-// [begin, end], so the job at fraction u waits begin - a + u ((end - begin) - T), never less
-// than 0; four quarter-points of u stand for the batch's jobs.
+// batches in that order. A batch's jobs arrive spread over its step [a, a + T) and start
+// spread over its service [begin, end], so the job at fraction u waits
+// begin - a + u ((end - begin) - T), never less than 0; four quarter-points of u stand for
+// the batch's jobs.
 void SiteScheduler::serve(double gpu_s, double from_s, double to_s) {
   const double total = gpu_s;
   double done = 0;
   const std::size_t classes = small_.classes;
+  const double step = scenario_.fidelity.step_s;
   for (auto& [priority, queue] : backlog_) {
-    while (gpu_s > 1e-9 && !queue.empty()) {
-      Batch& b = queue.front();
+    for (Batch& b : queue) {
+      if (gpu_s <= 1e-9) break;
+      if (b.left_gpu_s <= 1e-6 * std::max(1.0, b.total_gpu_s)) continue;
       const double take = std::min(gpu_s, b.left_gpu_s);
       if (b.begin_s < 0) b.begin_s = from_s + (to_s - from_s) * (done / total);
       done += take;
@@ -124,11 +356,12 @@ void SiteScheduler::serve(double gpu_s, double from_s, double to_s) {
       b.left_gpu_s -= take;
       backlog_gpu_s_ -= take;
       if (b.left_gpu_s > 1e-6 * b.total_gpu_s) break;
+      backlog_gpu_s_ = std::max(0.0, backlog_gpu_s_ - b.left_gpu_s);  // the rounding left over
+      b.left_gpu_s = 0;
+      if (b.counted) continue;
       const double end = from_s + (to_s - from_s) * (done / total);
-      const double step = scenario_.fidelity.step_s;
       const double arrived = b.arrive_s - 0.5 * step;  // the step's start
-      const auto month =
-          static_cast<std::size_t>(calendar_.month_index_at(std::min(end, horizon_s_ - 1)));
+      const auto month = static_cast<std::size_t>(calendar_.month_index_at(std::min(end, horizon_s_ - 1)));
       for (std::size_t c = 0; c < classes; ++c) {
         if (b.jobs[c] <= 0) continue;
         auto& m = series_.aggregate[month * classes + c];
@@ -139,9 +372,8 @@ void SiteScheduler::serve(double gpu_s, double from_s, double to_s) {
           m.waits.emplace_back(wait, b.jobs[c] / 4);
         }
       }
-      backlog_gpu_s_ = std::max(0.0, backlog_gpu_s_ - b.left_gpu_s);  // the rounding left over
-      queue.pop_front();
     }
+    while (!queue.empty() && queue.front().done()) queue.pop_front();
   }
 }
 

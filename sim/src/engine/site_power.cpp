@@ -57,6 +57,10 @@ void SiteScheduler::rebalance(double now) {
       stop_aggregate(now);
       continue;
     }
+    if (long_held_gpus_ > 0) {
+      drop_long(long_held_gpus_, now);
+      continue;
+    }
     if (pool_.fully_free_nodes() > 0) {
       for (std::size_t n = online_; n-- > 0;) {
         if (powered_[n] && pool_.free_gpus(n) == gpus_per_node_) {

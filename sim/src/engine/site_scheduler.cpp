@@ -55,6 +55,8 @@ SiteScheduler::SiteScheduler(const Scenario& scenario, std::size_t site_index,
   if (scenario.fidelity.aggregated) {
     const int months = calendar_.month_index_at(horizon_s - 1) + 1;
     series_.aggregate.assign(static_cast<std::size_t>(months) * scenario.job_classes.size(), {});
+    release_gpus_.assign(small.steps + 1, 0);
+    release_work_.assign(small.steps + 1, 0.0);
   }
 }
 
@@ -69,7 +71,7 @@ void SiteScheduler::operator()() {
     if (scenario_.fidelity.aggregated) aggregate_boundary(now);
     broker_.route_due(now);
     schedule(now);
-    if (scenario_.fidelity.aggregated && !aggregate_running_ && backlog_gpu_s_ > 0 &&
+    if (scenario_.fidelity.aggregated && !aggregate_running_ && backlog_gpu_s_ + long_waiting_gpu_s_ > 0 &&
         now < horizon_s_ - kTimeEpsilon_s) {
       start_aggregate(now);
     }
@@ -170,7 +172,7 @@ void SiteScheduler::enqueue(std::uint32_t job) {
 double SiteScheduler::expected_wait_s(int gpus) {
   const int usable_gpus = pool_.usable_nodes() * gpus_per_node_;
   if (usable_gpus < gpus) return std::numeric_limits<double>::infinity();
-  double wait = (queued_gpu_s_ + backlog_gpu_s_ + inbox_gpu_s_) / usable_gpus;
+  double wait = (queued_gpu_s_ + backlog_gpu_s_ + long_waiting_gpu_s_ + inbox_gpu_s_) / usable_gpus;
   if (!pool_.fits(gpus)) {
     const double now = sg4::Engine::get_clock();
     wait += easy_.shadow_time(pool_, running_by_end(), gpus, now) - now;
@@ -251,6 +253,7 @@ void SiteScheduler::failures_due(double now) {
         failure_rng_.exponential(failure_rate_per_node_s_ * static_cast<double>(online_));
     if (!powered_[node] || down_until_[node] > 0) continue;
     if (aggregate_running_) stop_aggregate(now);  // small jobs restart elsewhere at once
+    move_long_off(node, now);
     FailureEvent e{now, node, cause, 0, false, 0, 0};
     std::vector<std::uint32_t> victims;
     for (const auto& [id, run] : running_) {
@@ -353,7 +356,45 @@ std::vector<const RunningJob*> SiteScheduler::running_by_end() const {
                          [](const RunningJob* r, double t) { return r->expected_end_s < t; });
     by_end.insert(at, &aggregate_plan_);
   }
+  if (long_held_gpus_ > 0) {
+    const std::size_t discrete = by_end.size();
+    for (const RunningJob& r : long_view()) by_end.push_back(&r);
+    std::inplace_merge(by_end.begin(), by_end.begin() + static_cast<std::ptrdiff_t>(discrete), by_end.end(),
+                       [](const RunningJob* a, const RunningJob* b) { return a->expected_end_s < b->expected_end_s; });
+  }
   return by_end;
+}
+
+// The long holds as EASY sees them: GPUs freed at each of the next eight steps, then in
+// blocks of 24 steps (each block at its last step's end, so reservations are never early);
+// the slices released first are the last ones taken.
+const std::vector<RunningJob>& SiteScheduler::long_view() const {
+  if (!long_view_dirty_) return long_view_;
+  long_view_dirty_ = false;
+  long_view_.clear();
+  const double step = scenario_.fidelity.step_s;
+  const auto current = static_cast<std::size_t>(sg4::Engine::get_clock() / step + kTimeEpsilon_s);
+  std::size_t slice = long_slices_.size();
+  int left_in_slice = slice > 0 ? long_slices_[slice - 1].gpus : 0;
+  for (std::size_t s = current + 1; s <= last_release_step_ && slice > 0;) {
+    const std::size_t block = s < current + 9 ? 1 : 24;
+    int gpus = 0;
+    for (std::size_t k = s; k < std::min(s + block, last_release_step_ + 1); ++k) gpus += release_gpus_[k];
+    const std::size_t last = std::min(s + block, last_release_step_ + 1) - 1;
+    s += block;
+    if (gpus == 0) continue;
+    RunningJob r;
+    r.expected_end_s = static_cast<double>(last + 1) * step;
+    while (gpus > 0 && slice > 0) {
+      const int take = std::min(gpus, left_in_slice);
+      r.slices.push_back({long_slices_[slice - 1].node, take});
+      gpus -= take;
+      left_in_slice -= take;
+      if (left_in_slice == 0 && --slice > 0) left_in_slice = long_slices_[slice - 1].gpus;
+    }
+    long_view_.push_back(std::move(r));
+  }
+  return long_view_;
 }
 
 // Starts the job if the power budget holds it at the slowest clock; otherwise holds it.

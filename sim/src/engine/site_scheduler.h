@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <queue>
@@ -43,6 +44,8 @@ class SiteScheduler {
   void enqueue(std::uint32_t job);  // a job sent here to wait (by the broker or its home site)
   // Aggregated fidelity: small jobs of one class and aggregate step sent here to be served.
   void admit_small(std::size_t bin, std::size_t job_class, double jobs, double gpu_s);
+  // Aggregated fidelity: a small job longer than a step, sent here to be served.
+  void admit_long(const LongSmallJob& job);
   // A job sent here whose data is still crossing the WAN: it waits once `transfer` is done.
   void expect(std::uint32_t job, simgrid::s4u::CommPtr transfer);
   // Expected wait of a job of `gpus` GPUs sent here now: queued work ahead over usable GPUs.
@@ -87,7 +90,19 @@ class SiteScheduler {
   void stop_aggregate(double now);
   void serve(double gpu_s, double from_s, double to_s);
   void account_aggregate_energy(double now);
+  // Small jobs longer than a step hold their GPUs from step to step (pooled, not per job):
+  // started at most once a step, released at the step their run ends in.
+  int start_long(double now, int capacity);
+  void release_long_due(std::size_t step, double now);
+  void give_long(int gpus);
+  void drop_long(int gpus, double now);  // jobs lose their GPUs and wait again for their work
+  double forget_long(int gpus, double now);
+  void move_long_off(std::uint32_t node, double now);
+  void add_served(std::size_t job_class, double jobs, double gpu_s, double from_s, double to_s);
+  void requeue_work(double gpu_s, double now);
+  int fluid_gpus() const { return (aggregate_running_ ? aggregate_gpus_ : 0) + long_held_gpus_; }
   std::vector<const RunningJob*> running_by_end() const;
+  const std::vector<RunningJob>& long_view() const;
   void finish(std::uint32_t job, double now);
   void compute_done(std::uint32_t job, double now);
   void wait_for_next(double timeout);
@@ -146,8 +161,11 @@ class SiteScheduler {
   struct Batch {
     double arrive_s = 0;
     double left_gpu_s = 0, total_gpu_s = 0;
-    std::vector<double> jobs, gpu_s;  // per class
+    std::vector<double> jobs, gpu_s;  // per class, jobs no longer than a step
     double begin_s = -1;              // when service first reached it
+    bool counted = false;             // work already counted as served (remainders, restarts)
+    std::vector<LongSmallJob> long_jobs;  // longer jobs not yet started, in arrival order
+    bool done() const { return left_gpu_s <= 1e-6 * std::max(1.0, total_gpu_s) && long_jobs.empty(); }
   };
   const AggregateArrivals& small_;
   struct SmallArrival {
@@ -155,7 +173,17 @@ class SiteScheduler {
     double jobs, gpu_s;
   };
   std::vector<SmallArrival> small_inbox_;
+  std::vector<LongSmallJob> long_inbox_;
   double inbox_gpu_s_ = 0;
+  double long_waiting_gpu_s_ = 0;     // work of long small jobs admitted and not yet started
+  int long_held_gpus_ = 0;
+  std::vector<Slice> long_slices_;    // where they are: released from the back
+  std::vector<int> release_gpus_;     // by aggregate step: GPUs of long holds whose run ends in it
+  std::vector<double> release_work_;  // and the work they have left in that step, GPU-s
+  std::size_t last_release_step_ = 0;
+  std::size_t long_planned_step_ = static_cast<std::size_t>(-1);
+  mutable std::vector<RunningJob> long_view_;  // long holds by release, for EASY
+  mutable bool long_view_dirty_ = true;
   models::SimCalendar calendar_;
   std::map<int, std::deque<Batch>, std::greater<>> backlog_;  // by priority, highest first
   double backlog_gpu_s_ = 0;

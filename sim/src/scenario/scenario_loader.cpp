@@ -84,17 +84,13 @@ class Loader {
         s.fidelity.aggregated = mode == "aggregated";
       }
       if (auto x = v->optional("small_max_gpus")) s.fidelity.small_max_gpus = static_cast<int>(x->as_integer(1, 64));
-      if (auto x = v->optional("small_max_h")) s.fidelity.small_max_h = x->as_number(0.001, 24);
+      if (auto x = v->optional("small_max_h")) s.fidelity.small_max_h = x->as_number(0.001, 1e5);
       if (auto x = v->optional("step_minutes")) {
         const long long minutes = x->as_integer(1, 60);
         if (static_cast<long long>(s.step_s / 60) % minutes != 0) x->fail("must divide step_minutes");
         s.fidelity.step_s = 60.0 * static_cast<double>(minutes);
       }
-      for (const auto& site : s.sites) {
-        if (s.fidelity.small_max_gpus > site.gpu.gpus_per_node) {
-          v->required("small_max_gpus").fail("small jobs must fit in one node (" + std::to_string(site.gpu.gpus_per_node) + " GPUs at site " + site.id + ")");
-        }
-      }
+
     }
     if (auto v = root.optional("wan")) {
       v->expect_map({"bandwidth_gbps", "routing_factor", "usd_per_gb"});

@@ -126,16 +126,22 @@ std::vector<Job> generate_workload(const Scenario& s, AggregateArrivals& small) 
     small.gpu_s.assign(s.sites.size(), std::vector<double>(small.steps * small.classes, 0.0));
     small.months = static_cast<std::size_t>(cal.month_index_at(std::max(0.0, cal.seconds_at(s.end) - 1))) + 1;
     small.ended_early_gpu_s.assign(s.sites.size(), std::vector<double>(small.months * small.classes * 2, 0.0));
+    small.long_jobs.assign(s.sites.size(), {});
   }
   auto keep = [&](const Job& j, std::vector<Job>& jobs) {
     if (!aggregate || !is_small(s, j)) {
       jobs.push_back(j);
       return;
     }
-    const std::size_t cell = static_cast<std::size_t>(j.submit_s / s.fidelity.step_s) * small.classes + j.job_class;
-    small.count[j.site][cell] += 1;
-    small.gpu_s[j.site][cell] += j.gpus * j.duration_s;
     small.total += 1;
+    if (j.duration_s > 4 * s.fidelity.step_s) {
+      small.long_jobs[j.site].push_back({j.submit_s, static_cast<float>(j.duration_s), j.job_class,
+                                         static_cast<std::uint16_t>(j.gpus)});
+    } else {
+      const std::size_t cell = static_cast<std::size_t>(j.submit_s / s.fidelity.step_s) * small.classes + j.job_class;
+      small.count[j.site][cell] += 1;
+      small.gpu_s[j.site][cell] += j.gpus * j.duration_s;
+    }
     if (j.outcome != JobOutcome::kCompleted) {
       const auto month = static_cast<std::size_t>(cal.month_index_at(j.submit_s));
       small.ended_early_gpu_s[j.site][(month * small.classes + j.job_class) * 2 + (j.outcome == JobOutcome::kCancelled)] +=
@@ -156,6 +162,10 @@ std::vector<Job> generate_workload(const Scenario& s, AggregateArrivals& small) 
     }
     std::stable_sort(jobs.begin(), jobs.end(), [](const Job& a, const Job& b) { return a.submit_s < b.submit_s; });
     for (std::size_t i = 0; i < jobs.size(); ++i) jobs[i].id = static_cast<std::uint32_t>(i);
+    for (auto& site_jobs : small.long_jobs) {
+      std::stable_sort(site_jobs.begin(), site_jobs.end(),
+                       [](const LongSmallJob& a, const LongSmallJob& b) { return a.submit_s < b.submit_s; });
+    }
     return jobs;
   }
   // Arrivals: a Poisson stream whose rate is held for each hour at the value of the hour's
@@ -207,6 +217,11 @@ std::vector<Job> generate_workload(const Scenario& s, AggregateArrivals& small) 
   std::sort(jobs.begin(), jobs.end(), [](const Job& a, const Job& b) {
     return std::tie(a.submit_s, a.site, a.job_class, a.campaign) < std::tie(b.submit_s, b.site, b.job_class, b.campaign);
   });
+  for (auto& site_jobs : small.long_jobs) {
+    std::sort(site_jobs.begin(), site_jobs.end(), [](const LongSmallJob& a, const LongSmallJob& b) {
+      return std::tie(a.submit_s, a.job_class) < std::tie(b.submit_s, b.job_class);
+    });
+  }
   std::unordered_map<std::uint64_t, std::uint32_t> last_attempt;
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     Job& j = jobs[i];

@@ -43,13 +43,24 @@ double submission_cycle_factor(const JobClass& c, const models::SimCalendar& cal
 // All jobs of the scenario (from its trace, if it has one) in submission order (ties broken by site, then class).
 std::vector<Job> generate_workload(const Scenario& scenario);
 
+// A small job longer than an aggregate step: carried in aggregate, but holding its GPUs from
+// step to step for its whole run.
+struct LongSmallJob {
+  double submit_s = 0;
+  float duration_s = 0;
+  std::uint16_t job_class = 0;
+  std::uint16_t gpus = 0;
+};
+
 // Small jobs in aggregated fidelity: per site, aggregate step and class, how many arrived and
-// their work (GPU-seconds at full clock). The same draws as in exact fidelity, binned.
+// their work (GPU-seconds at full clock), for those no longer than a step; the longer ones one
+// by one. The same draws as in exact fidelity.
 struct AggregateArrivals {
   std::size_t steps = 0, classes = 0;
   // [site][step * classes + class]
   std::vector<std::vector<std::uint32_t>> count;
   std::vector<std::vector<double>> gpu_s;
+  std::vector<std::vector<LongSmallJob>> long_jobs;  // [site], by submit time
   std::uint64_t total = 0;
   std::size_t months = 0;
   // [site][(month * classes + class) * 2 + k]: work of the attempts arriving in the month
