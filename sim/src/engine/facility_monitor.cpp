@@ -54,7 +54,7 @@ FacilityStep FacilityMonitor::measure(std::size_t si, double start, double end) 
   for (; built < nodes.hosts.size() && nodes.commission_s[built] < end; ++built) {
     consumed_j += sg_host_get_consumed_energy(nodes.hosts[built]);
   }
-  consumed_j += scheduler.aggregate_energy_j(end);
+  consumed_j += scheduler.modelled_energy_j(end);
   if (built != built_nodes_[si]) {
     built_nodes_[si] = built;
     facility_[si].emplace(build_facility(site, built));

@@ -23,15 +23,14 @@ JobActivities launch_job(const SiteNodes& nodes, const std::vector<Slice>& place
                          double remaining_s, const JobClass& jc) {
   namespace sg4 = simgrid::s4u;
   JobActivities a;
-  for (const Slice& s : placement) {
-    auto exec = sg4::Exec::init()
-                    ->set_name("job")
-                    ->set_flops_amount(remaining_s * gpu_flops)  // per thread: one thread per GPU
-                    ->set_host(nodes.hosts[s.node])
-                    ->set_thread_count(s.gpus);
-    exec->start();
-    a.execs.push_back(std::move(exec));
-  }
+  const Slice& first = placement.front();
+  auto exec = sg4::Exec::init()
+                  ->set_name("job")
+                  ->set_flops_amount(remaining_s * gpu_flops)  // per thread: one thread per GPU
+                  ->set_host(nodes.hosts[first.node])
+                  ->set_thread_count(first.gpus);
+  exec->start();
+  a.execs.push_back(std::move(exec));
   for (const CollectiveEdge& e :
        collective_edges(placement.size(), jc.collective, jc.comm_fraction, remaining_s, nodes.node_link_bytes_per_s)) {
     a.comms.push_back(sg4::Comm::sendto_async(nodes.hosts[placement[e.from].node], nodes.hosts[placement[e.to].node],

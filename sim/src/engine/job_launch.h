@@ -13,7 +13,9 @@
 namespace dctwin::sim::engine {
 
 struct JobActivities {
-  std::vector<simgrid::s4u::ExecPtr> execs;  // one per slice, in slice order
+  // One, on the first node: every node of a job runs at the site's one pstate, so they all
+  // finish together; the other nodes' load is the scheduler's to account for (energy).
+  std::vector<simgrid::s4u::ExecPtr> execs;
   std::vector<simgrid::s4u::CommPtr> comms;  // one per collective edge and direction
 };
 

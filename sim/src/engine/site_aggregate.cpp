@@ -164,7 +164,7 @@ void SiteScheduler::requeue_work(double gpu_s, double now) {
 }
 
 void SiteScheduler::release_long_due(std::size_t step_index, double now) {
-  account_aggregate_energy(now);
+  account_modelled_energy(now);
   const int due = std::min(release_gpus_[step_index], long_held_gpus_);
   give_long(due);
   long_held_gpus_ -= due;
@@ -209,7 +209,7 @@ double SiteScheduler::forget_long(int gpus, double now) {
 
 // Long holds lose `gpus` GPUs; their jobs' work left goes back to the front of the queue.
 void SiteScheduler::drop_long(int gpus, double now) {
-  account_aggregate_energy(now);
+  account_modelled_energy(now);
   gpus = std::min(gpus, long_held_gpus_);
   give_long(gpus);
   long_held_gpus_ -= gpus;
@@ -243,7 +243,7 @@ void SiteScheduler::move_long_off(std::uint32_t node, double now) {
   pool_.give(off);
   long_slices_.insert(long_slices_.begin(), elsewhere.begin(), elsewhere.end());
   if (placed < moved) {
-    account_aggregate_energy(now);
+    account_modelled_energy(now);
     long_held_gpus_ -= moved - placed;
     requeue_work(forget_long(moved - placed, now), now);
   }
@@ -285,7 +285,7 @@ void SiteScheduler::start_aggregate(double now) {
       std::min<double>(free_gpus - long_gpus, std::ceil(backlog_gpu_s_ / (end - now) - 1e-9)));
   want = std::max(want, 0);
   if (long_gpus + want <= 0) return;
-  account_aggregate_energy(now);
+  account_modelled_energy(now);
   std::vector<Slice> slices = pool_.place_spread(long_gpus + want);
   account_busy(now);
   pool_.take(slices);
@@ -310,7 +310,7 @@ void SiteScheduler::start_aggregate(double now) {
 }
 
 void SiteScheduler::stop_aggregate(double now) {
-  account_aggregate_energy(now);
+  account_modelled_energy(now);
   aggregate_running_ = false;
   account_busy(now);
   pool_.give(aggregate_plan_.slices);
@@ -320,20 +320,6 @@ void SiteScheduler::stop_aggregate(double now) {
   aggregate_gpus_ = 0;
 }
 
-// The fluid's GPUs hold no engine activity: their draw above idle is the energy plugin's
-// linear model (models::GpuModel::node_power) applied to them, at the site's pstate.
-void SiteScheduler::account_aggregate_energy(double now) {
-  if (now > aggregate_energy_at_s_) {
-    const models::NodePowerState w = gpu_.node_power(pstate_);
-    aggregate_energy_j_ += fluid_gpus() * (w.all_busy_w - w.epsilon_w) / gpus_per_node_ * (now - aggregate_energy_at_s_);
-  }
-  aggregate_energy_at_s_ = now;
-}
-
-double SiteScheduler::aggregate_energy_j(double now) {
-  account_aggregate_energy(now);
-  return aggregate_energy_j_;
-}
 
 // Highest priority first, then first in, first out: the work served in [from, to) finishes
 // batches in that order. A batch's jobs arrive spread over its step [a, a + T) and start

@@ -430,6 +430,9 @@ void SiteScheduler::start(std::uint32_t job, const std::vector<Slice>& placement
                                         scenario_.job_classes[r.job.job_class]);
   run.execs = std::move(activities.execs);
   run.comms = std::move(activities.comms);
+  account_modelled_energy(now);
+  run.modelled_gpus = r.job.gpus - placement.front().gpus;
+  modelled_busy_gpus_ += run.modelled_gpus;
   by_end_.insert({run.plan.expected_end_s, job});
   by_progress_.insert({run.progress_end_s, job});
   start_order_.push_back(job);
@@ -439,10 +442,7 @@ void SiteScheduler::start(std::uint32_t job, const std::vector<Slice>& placement
 // The compute of the first job to finish is done: the job ends now, or when its traffic does.
 void SiteScheduler::compute_done(std::uint32_t job, double now) {
   Running& run = running_.at(job);
-  // The job's other nodes end at the same instant; make sure the engine is done with them.
-  for (std::size_t i = 1; i < run.execs.size(); ++i) {
-    if (!run.execs[i]->test()) run.execs[i]->wait();
-  }
+  end_modelled_load(run, now);
   by_progress_.erase({run.progress_end_s, job});
   const bool all_sent = std::all_of(run.comms.begin(), run.comms.end(),
                                     [](const sg4::CommPtr& c) { return c->test(); });
@@ -455,8 +455,16 @@ void SiteScheduler::compute_done(std::uint32_t job, double now) {
 }
 
 // Gives a job's GPUs back and forgets its run.
+void SiteScheduler::end_modelled_load(Running& run, double now) {
+  if (run.modelled_gpus == 0) return;
+  account_modelled_energy(now);
+  modelled_busy_gpus_ -= run.modelled_gpus;
+  run.modelled_gpus = 0;
+}
+
 void SiteScheduler::release(std::uint32_t job, double now) {
-  const Running& run = running_.at(job);
+  Running& run = running_.at(job);
+  end_modelled_load(run, now);
   account_busy(now);
   pool_.give(run.plan.slices);
   by_end_.erase({run.plan.expected_end_s, job});

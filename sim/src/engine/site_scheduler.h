@@ -58,9 +58,9 @@ class SiteScheduler {
   std::size_t finished() const { return finished_; }
   double capped_s_until(double now) const;
   double busy_gpu_s_until(double now) const { return busy_gpu_s_ + pool_.busy_gpus() * (now - busy_since_s_); }
-  // IT energy of the small jobs carried in aggregate since t=0 (beyond the nodes' idle draw,
-  // which the energy plugin counts).
-  double aggregate_energy_j(double now);
+  // IT energy since t=0 of the busy GPUs no exec runs on (beyond the nodes' idle draw, which
+  // the energy plugin counts): a job's nodes after its first, small jobs in aggregate.
+  double modelled_energy_j(double now);
 
  private:
   struct Running {
@@ -70,6 +70,7 @@ class SiteScheduler {
     double progress_start_s = 0;  // the site's progress clock when this run started
     double progress_end_s = 0;    // ... and when its compute will be done
     bool draining = false;        // compute done, traffic still flowing
+    int modelled_gpus = 0;        // its busy GPUs beyond the exec's node, while computing
   };
   using QueueKey = std::tuple<int, double, std::uint32_t>;  // -priority, submit, id
 
@@ -89,7 +90,8 @@ class SiteScheduler {
   void start_aggregate(double now);
   void stop_aggregate(double now);
   void serve(double gpu_s, double from_s, double to_s);
-  void account_aggregate_energy(double now);
+  void account_modelled_energy(double now);
+  void end_modelled_load(Running& run, double now);
   // Small jobs longer than a step hold their GPUs from step to step (pooled, not per job):
   // started at most once a step, released at the step their run ends in.
   int start_long(double now, int capacity);
@@ -101,6 +103,7 @@ class SiteScheduler {
   void add_served(std::size_t job_class, double jobs, double gpu_s, double from_s, double to_s);
   void requeue_work(double gpu_s, double now);
   int fluid_gpus() const { return (aggregate_running_ ? aggregate_gpus_ : 0) + long_held_gpus_; }
+  int modelled_gpus() const { return fluid_gpus() + modelled_busy_gpus_; }
   std::vector<const RunningJob*> running_by_end() const;
   const std::vector<RunningJob>& long_view() const;
   void finish(std::uint32_t job, double now);
@@ -190,7 +193,8 @@ class SiteScheduler {
   bool aggregate_running_ = false;
   RunningJob aggregate_plan_;
   int aggregate_gpus_ = 0;
-  double aggregate_energy_j_ = 0, aggregate_energy_at_s_ = 0;
+  double modelled_energy_j_ = 0, modelled_energy_at_s_ = 0;
+  int modelled_busy_gpus_ = 0;  // running jobs' GPUs beyond their exec's node
   double aggregate_since_s_ = 0, aggregate_progress_start_s_ = 0;
 
   // reliability
