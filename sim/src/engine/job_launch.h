@@ -1,7 +1,7 @@
 #pragma once
-// Starts a job's activities on the platform: one exec per node it holds (one thread per GPU,
-// each running the job's remaining work at full clock) and, for a multi-node job, its
-// collective's traffic between those nodes, overlapped with the compute. Internal.
+// Starts a job's activities on the platform: an exec on its first node (one thread per GPU
+// there, running the job's remaining work at full clock) and, for a multi-node job, its
+// collective's traffic between its nodes, overlapped with the compute. Internal.
 #include <simgrid/s4u.hpp>
 
 #include <vector>

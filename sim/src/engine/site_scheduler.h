@@ -1,6 +1,7 @@
 #pragma once
 // One site's nodes, queue, running work, failures and power state, driven by one SimGrid
-// actor. Jobs are activities (one exec per node a job holds), never actors. Internal.
+// actor. Jobs are activities (an exec on their first node, collective traffic as comms), never
+// actors. Internal.
 #include <simgrid/s4u.hpp>
 
 #include <cstdint>
