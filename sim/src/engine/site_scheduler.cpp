@@ -369,11 +369,12 @@ std::vector<const RunningJob*> SiteScheduler::running_by_end() const {
 // blocks of 24 steps (each block at its last step's end, so reservations are never early);
 // the slices released first are the last ones taken.
 const std::vector<RunningJob>& SiteScheduler::long_view() const {
-  if (!long_view_dirty_) return long_view_;
-  long_view_dirty_ = false;
-  long_view_.clear();
   const double step = scenario_.fidelity.step_s;
   const auto current = static_cast<std::size_t>(sg4::Engine::get_clock() / step + kTimeEpsilon_s);
+  if (!long_view_dirty_ && long_view_step_ == current) return long_view_;
+  long_view_dirty_ = false;
+  long_view_step_ = current;
+  long_view_.clear();
   std::size_t slice = long_slices_.size();
   int left_in_slice = slice > 0 ? long_slices_[slice - 1].gpus : 0;
   for (std::size_t s = current + 1; s <= last_release_step_ && slice > 0;) {

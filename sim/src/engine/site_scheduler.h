@@ -188,6 +188,7 @@ class SiteScheduler {
   std::size_t long_planned_step_ = static_cast<std::size_t>(-1);
   mutable std::vector<RunningJob> long_view_;  // long holds by release, for EASY
   mutable bool long_view_dirty_ = true;
+  mutable std::size_t long_view_step_ = 0;  // the step it was built in
   models::SimCalendar calendar_;
   std::map<int, std::deque<Batch>, std::greater<>> backlog_;  // by priority, highest first
   double backlog_gpu_s_ = 0;
