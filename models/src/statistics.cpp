@@ -55,9 +55,21 @@ WaitStats wait_stats(std::vector<double> plain, std::vector<std::pair<double, do
   }
   for (double x : plain) weighted.emplace_back(x, 1.0);
   w.mean = weighted_mean(weighted);
-  w.p50 = weighted_percentile(weighted, 50);
-  w.p95 = weighted_percentile(weighted, 95);
-  w.p99 = weighted_percentile(weighted, 99);
+  // One sort, then the three nearest ranks in one pass (as weighted_percentile finds each).
+  double total = 0;
+  for (const auto& [x, wt] : weighted) total += wt;
+  if (total <= 0) return w;
+  std::sort(weighted.begin(), weighted.end());
+  double* out[3] = {&w.p50, &w.p95, &w.p99};
+  const double ps[3] = {50, 95, 99};
+  std::size_t k = 0;
+  double cumulative = 0;
+  for (const auto& [x, wt] : weighted) {
+    cumulative += wt;
+    while (k < 3 && cumulative >= total * ps[k] / 100.0 - 1e-12 * total) *out[k++] = x;
+    if (k == 3) break;
+  }
+  for (; k < 3; ++k) *out[k] = weighted.back().first;
   return w;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <tuple>
 
 #include <simgrid/s4u.hpp>
 
@@ -116,25 +117,30 @@ void Broker::route_small_due(double now) {
           wait[si] = sites_[si]->expected_wait_s(1) + transfer_s;
           rate[si] = sites_[si]->usable_gpus();
         }
-        double lo = *std::min_element(wait.begin(), wait.end()), hi = lo + work;
-        auto filled = [&](double level) {
-          double w = 0;
-          for (std::size_t si = 0; si < sites_.size(); ++si) {
-            if (std::isfinite(wait[si]) && level > wait[si]) w += (level - wait[si]) * rate[si];
-          }
-          return w;
-        };
-        if (!std::isfinite(lo)) {
+        // The level: with the k lowest waits filled, level = (work + sum w r) / sum r, the
+        // first k for which it stays at or below the next wait.
+        std::vector<std::size_t> order;
+        for (std::size_t si = 0; si < sites_.size(); ++si) {
+          if (std::isfinite(wait[si]) && rate[si] > 0) order.push_back(si);
+        }
+        if (order.empty()) {
           sites_[home]->admit_small(next_small_bin_, c, jobs, work);
           continue;
         }
-        while (filled(hi) < work) hi = lo + 2 * (hi - lo);
-        for (int i = 0; i < 60; ++i) (filled(0.5 * (lo + hi)) < work ? lo : hi) = 0.5 * (lo + hi);
-        const double total = filled(hi);
-        for (std::size_t si = 0; si < sites_.size(); ++si) {
-          if (!std::isfinite(wait[si]) || hi <= wait[si]) continue;
-          const double share = (hi - wait[si]) * rate[si] / total;
-          sites_[si]->admit_small(next_small_bin_, c, jobs * share, work * share);
+        std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return std::tie(wait[a], a) < std::tie(wait[b], b); });
+        double weighted = 0, rates = 0, level = 0;
+        std::size_t filled = 0;
+        while (filled < order.size()) {
+          weighted += wait[order[filled]] * rate[order[filled]];
+          rates += rate[order[filled]];
+          ++filled;
+          level = (work + weighted) / rates;
+          if (filled == order.size() || level <= wait[order[filled]]) break;
+        }
+        for (std::size_t k = 0; k < filled; ++k) {
+          const std::size_t si = order[k];
+          const double share = (level - wait[si]) * rate[si] / work;
+          if (share > 0) sites_[si]->admit_small(next_small_bin_, c, jobs * share, work * share);
         }
       }
       route_long_small(home, (static_cast<double>(next_small_bin_) + 1) * step);
