@@ -80,48 +80,64 @@ void SiteScheduler::admit_long(const LongSmallJob& job) {
   inbox_gpu_s_ += job.gpus * static_cast<double>(job.duration_s);
 }
 
-// Once a step: starts the long small jobs that fit in `capacity` free GPUs, highest priority
-// first, in arrival order within a level, skipping those that don't fit (first fit). Behind
-// a waiting discrete job (its priority or lower) they start only if they end by its
-// reservation or use GPUs it won't need then, as EASY would let them (FCFS: not at all). Returns the GPUs they took; the
-// caller places them.
-int SiteScheduler::start_long(double now, int capacity) {
-  const double step = scenario_.fidelity.step_s;
-  const auto current = static_cast<std::size_t>(now / step + kTimeEpsilon_s);
-  if (long_planned_step_ == current || long_waiting_gpu_s_ <= 0) return 0;
-  long_planned_step_ = current;
-  const std::size_t classes = small_.classes;
-  // The discrete head's reservation.
-  int head_priority = std::numeric_limits<int>::min();
-  double shadow = std::numeric_limits<double>::infinity();
-  int extra = 0;  // GPUs free at the reservation beyond what the head needs
+// The discrete job that heads the queue: the first that could start under today's power
+// budget (one that can't doesn't hold up the others, see schedule()).
+SiteScheduler::DiscreteHead SiteScheduler::discrete_head() const {
+  DiscreteHead head;
   const int slowest = gpu_.pstate_count() - 1;
   for (const auto& [neg_priority, submit, job] : queue_) {
     const int gpus = records_[job].job.gpus;
-    if (it_power_w(slowest, powered_count_, gpus) > it_budget_w_) continue;  // can't start: doesn't block
-    head_priority = -neg_priority;
+    if (it_power_w(slowest, powered_count_, gpus) > it_budget_w_) continue;
+    head = {true, -neg_priority, submit, gpus};
+    break;
+  }
+  return head;
+}
+
+// Small jobs are ahead of the discrete head in queue order when of a higher priority, or of
+// its priority and arrived before it.
+bool SiteScheduler::ahead_of(const DiscreteHead& head, int priority, const Batch& b) const {
+  if (!head.any) return true;
+  return priority > head.priority || (priority == head.priority && b.arrive_s <= head.submit_s);
+}
+
+// Once a step per pass (ahead of the discrete head, then the rest): starts the long small
+// jobs that fit in `capacity` free GPUs, highest priority first, in arrival order within a
+// level, skipping those that don't fit (first fit). Behind the head they start only if they
+// end by its EASY reservation or use GPUs it won't need then (FCFS: not at all). Returns
+// the GPUs they took; the caller places them.
+int SiteScheduler::start_long(double now, int capacity, bool ahead_only, const DiscreteHead& head) {
+  const double step = scenario_.fidelity.step_s;
+  const auto current = static_cast<std::size_t>(now / step + kTimeEpsilon_s);
+  std::size_t& planned = long_planned_step_[ahead_only ? 0 : 1];
+  if (planned == current || long_waiting_gpu_s_ <= 0) return 0;
+  planned = current;
+  const std::size_t classes = small_.classes;
+  double shadow = std::numeric_limits<double>::infinity();
+  int extra = 0;  // GPUs free at the reservation beyond what the head needs
+  if (!ahead_only && head.any) {
     if (scenario_.scheduling.policy != SchedulingPolicy::kEasyBackfill) {
       shadow = now;
-      break;
+    } else {
+      const std::vector<const RunningJob*> by_end = running_by_end();
+      shadow = easy_.shadow_time(pool_, by_end, head.gpus, now);
+      int free_then = pool_.usable_nodes() * gpus_per_node_ - pool_.busy_gpus();
+      for (const RunningJob* r : by_end) {
+        if (r->expected_end_s > shadow) break;
+        for (const Slice& s : r->slices) free_then += s.gpus;
+      }
+      extra = std::max(0, free_then - head.gpus);
     }
-    const std::vector<const RunningJob*> by_end = running_by_end();
-    shadow = easy_.shadow_time(pool_, by_end, gpus, now);
-    int free_then = pool_.usable_nodes() * gpus_per_node_ - pool_.busy_gpus();
-    for (const RunningJob* r : by_end) {
-      if (r->expected_end_s > shadow) break;
-      for (const Slice& s : r->slices) free_then += s.gpus;
-    }
-    extra = std::max(0, free_then - gpus);
-    break;
   }
   int taken = 0;
   for (auto& [priority, queue] : backlog_) {
-    const bool behind_head = priority <= head_priority;
     for (Batch& b : queue) {
       if (capacity <= 0) break;
+      const bool ahead = ahead_of(head, priority, b);
+      if (ahead_only && !ahead) break;  // later batches of the level are behind too
       auto keep = b.long_jobs.begin();
       for (auto it = b.long_jobs.begin(); it != b.long_jobs.end(); ++it) {
-        const bool past_reservation = behind_head && now + it->duration_s > shadow;
+        const bool past_reservation = !ahead && now + it->duration_s > shadow;
         if (it->gpus > capacity || (past_reservation && it->gpus > extra)) {
           *keep++ = *it;
           continue;
@@ -133,7 +149,7 @@ int SiteScheduler::start_long(double now, int capacity) {
         const double end = now + d;
         long_waiting_gpu_s_ -= it->gpus * d;
         const auto month = static_cast<std::size_t>(calendar_.month_index_at(now));
-        series_.aggregate[month * classes + it->job_class].waits.emplace_back(std::max(0.0, now - it->submit_s), 1.0);
+        series_.aggregate[month * classes + it->job_class].add_wait(now - it->submit_s, 1.0);
         add_served(it->job_class, 1, it->gpus * d, now, end);
         const auto release = static_cast<std::size_t>(end / step + kTimeEpsilon_s);
         if (release < release_gpus_.size()) {
@@ -271,7 +287,9 @@ void SiteScheduler::add_served(std::size_t job_class, double jobs, double gpu_s,
 
 // Holds free GPUs (within the power budget at the slowest clock) for the long small jobs
 // that fit, then, until the next boundary, as many as the short work needs at full clock.
-void SiteScheduler::start_aggregate(double now) {
+// Called twice a pass: for the small jobs ahead of the discrete head in queue order before
+// the discrete jobs are placed, and for the rest after; the second call adds to the first.
+void SiteScheduler::start_aggregate(double now, bool ahead_only) {
   const double step = scenario_.fidelity.step_s;
   const double end = (std::floor(now / step + kTimeEpsilon_s) + 1) * step;
   if (end - now <= kTimeEpsilon_s) return;
@@ -280,9 +298,22 @@ void SiteScheduler::start_aggregate(double now) {
   while (free_gpus > 0 && it_power_w(slowest, powered_count_, pool_.busy_gpus() + free_gpus) > it_budget_w_)
     --free_gpus;
   if (free_gpus <= 0) return;
-  const int long_gpus = start_long(now, free_gpus);
+  const DiscreteHead head = discrete_head();
+  const int long_gpus = start_long(now, free_gpus, ahead_only, head);
+  double short_work = backlog_gpu_s_;
+  if (ahead_only && head.any) {
+    short_work = 0;
+    for (const auto& [priority, queue] : backlog_) {
+      for (const Batch& b : queue) {
+        if (!ahead_of(head, priority, b)) break;
+        short_work += b.left_gpu_s;
+      }
+    }
+  }
+  const bool adding = aggregate_running_;  // to the first call's hold, at this same instant
+  const int held = adding ? aggregate_gpus_ : 0;
   int want = static_cast<int>(
-      std::min<double>(free_gpus - long_gpus, std::ceil(backlog_gpu_s_ / (end - now) - 1e-9)));
+      std::min<double>(free_gpus - long_gpus, std::ceil(short_work / (end - now) - 1e-9) - held));
   want = std::max(want, 0);
   if (long_gpus + want <= 0) return;
   account_modelled_energy(now);
@@ -300,11 +331,14 @@ void SiteScheduler::start_aggregate(double now) {
   }
   long_held_gpus_ += long_gpus;
   if (want > 0) {
-    aggregate_plan_ = {end, std::move(short_slices)};
-    aggregate_gpus_ = want;
-    aggregate_since_s_ = now;
-    aggregate_progress_start_s_ = progress_s(now);
-    aggregate_running_ = true;
+    if (!adding) {
+      aggregate_plan_ = {end, {}};
+      aggregate_since_s_ = now;
+      aggregate_progress_start_s_ = progress_s(now);
+      aggregate_running_ = true;
+    }
+    aggregate_plan_.slices.insert(aggregate_plan_.slices.end(), short_slices.begin(), short_slices.end());
+    aggregate_gpus_ += want;
   }
   rebalance(now);
 }
@@ -355,7 +389,7 @@ void SiteScheduler::serve(double gpu_s, double from_s, double to_s) {
         m.served_gpu_s += b.gpu_s[c];
         for (double u : {0.125, 0.375, 0.625, 0.875}) {
           const double wait = std::max(0.0, b.begin_s - arrived + u * ((end - b.begin_s) - step));
-          m.waits.emplace_back(wait, b.jobs[c] / 4);
+          m.add_wait(wait, b.jobs[c] / 4);
         }
       }
     }

@@ -70,10 +70,15 @@ void SiteScheduler::operator()() {
     failures_due(now);
     if (scenario_.fidelity.aggregated) aggregate_boundary(now);
     broker_.route_due(now);
+    // Small jobs in aggregate ahead of the discrete head take GPUs first, the rest after the
+    // discrete jobs are placed; the fluid's hold is set once, at the instant it starts.
+    const bool fluid = scenario_.fidelity.aggregated && now < horizon_s_ - kTimeEpsilon_s &&
+                       (!aggregate_running_ || aggregate_since_s_ >= now - kTimeEpsilon_s);
+    if (fluid && backlog_gpu_s_ + long_waiting_gpu_s_ > 0) start_aggregate(now, true);
     schedule(now);
-    if (scenario_.fidelity.aggregated && !aggregate_running_ && backlog_gpu_s_ + long_waiting_gpu_s_ > 0 &&
-        now < horizon_s_ - kTimeEpsilon_s) {
-      start_aggregate(now);
+    if (fluid && backlog_gpu_s_ + long_waiting_gpu_s_ > 0 &&
+        (!aggregate_running_ || aggregate_since_s_ >= now - kTimeEpsilon_s)) {
+      start_aggregate(now, false);
     }
     if (now >= horizon_s_ - kTimeEpsilon_s) break;
     wait_for_next(std::max(0.0, next_event_s() - now));

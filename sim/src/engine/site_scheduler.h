@@ -88,14 +88,21 @@ class SiteScheduler {
   // Aggregated fidelity: small jobs as a FIFO fluid that holds free GPUs one aggregate step
   // at a time, after the discrete jobs have been placed.
   void aggregate_boundary(double now);
-  void start_aggregate(double now);
+  void start_aggregate(double now, bool ahead_only);
   void stop_aggregate(double now);
   void serve(double gpu_s, double from_s, double to_s);
   void account_modelled_energy(double now);
   void end_modelled_load(Running& run, double now);
   // Small jobs longer than a step hold their GPUs from step to step (pooled, not per job):
   // started at most once a step, released at the step their run ends in.
-  int start_long(double now, int capacity);
+  struct DiscreteHead {
+    bool any = false;
+    int priority = 0;
+    double submit_s = 0;
+    int gpus = 0;
+  };
+  DiscreteHead discrete_head() const;
+  int start_long(double now, int capacity, bool ahead_only, const DiscreteHead& head);
   void release_long_due(std::size_t step, double now);
   void give_long(int gpus);
   void drop_long(int gpus, double now);  // jobs lose their GPUs and wait again for their work
@@ -171,6 +178,7 @@ class SiteScheduler {
     std::vector<LongSmallJob> long_jobs;  // longer jobs not yet started, in arrival order
     bool done() const { return left_gpu_s <= 1e-6 * std::max(1.0, total_gpu_s) && long_jobs.empty(); }
   };
+  bool ahead_of(const DiscreteHead& head, int priority, const Batch& b) const;
   const AggregateArrivals& small_;
   struct SmallArrival {
     std::size_t bin, job_class;
@@ -185,7 +193,7 @@ class SiteScheduler {
   std::vector<int> release_gpus_;     // by aggregate step: GPUs of long holds whose run ends in it
   std::vector<double> release_work_;  // and the work they have left in that step, GPU-s
   std::size_t last_release_step_ = 0;
-  std::size_t long_planned_step_ = static_cast<std::size_t>(-1);
+  std::size_t long_planned_step_[2] = {static_cast<std::size_t>(-1), static_cast<std::size_t>(-1)};  // per pass
   mutable std::vector<RunningJob> long_view_;  // long holds by release, for EASY
   mutable bool long_view_dirty_ = true;
   mutable std::size_t long_view_step_ = 0;  // the step it was built in

@@ -90,7 +90,7 @@ Table class_monthly(const Scenario& s, const RunResult& r, const models::SimCale
       c.busy_gpu_s += agg[idx].served_gpu_s;  // at full clock
       c.failed_gpu_s += agg[idx].failed_gpu_s;
       c.cancelled_gpu_s += agg[idx].cancelled_gpu_s;
-      c.aggregate_waits_s.insert(c.aggregate_waits_s.end(), agg[idx].waits.begin(), agg[idx].waits.end());
+      agg[idx].append_waits(c.aggregate_waits_s);
     }
   }
   // The site's online GPU-seconds per month: utilization's denominator, as in site_monthly.

@@ -170,7 +170,7 @@ void MonthLedger::add_aggregate() {
       f.demand_gpu_s += agg[cell].work_gpu_s;
       f.finished += static_cast<long>(agg[cell].served_jobs);
       f.delivered_gpu_s += agg[cell].served_gpu_s;
-      f.aggregate_waits_s.insert(f.aggregate_waits_s.end(), agg[cell].waits.begin(), agg[cell].waits.end());
+      agg[cell].append_waits(f.aggregate_waits_s);
     }
   }
 }

@@ -69,7 +69,20 @@ struct AggregateClassMonth {
   double served_jobs = 0;   // jobs whose work was done in the month
   double served_gpu_s = 0;  // and that work
   double failed_gpu_s = 0, cancelled_gpu_s = 0;  // work of attempts arrived in the month that fail or are cancelled
-  std::vector<std::pair<double, double>> waits;  // (wait_s, jobs): four points per batch served
+  std::vector<std::pair<double, double>> waits;  // (wait_s, jobs): four points per batch served, one per held job
+  double zero_wait_jobs = 0;                     // jobs among them that did not wait, kept apart (most, off peak)
+  // All of them: waits plus one point for the jobs that did not wait.
+  void append_waits(std::vector<std::pair<double, double>>& out) const {
+    out.insert(out.end(), waits.begin(), waits.end());
+    if (zero_wait_jobs > 0) out.emplace_back(0.0, zero_wait_jobs);
+  }
+  void add_wait(double wait_s, double jobs) {
+    if (wait_s <= 0) {
+      zero_wait_jobs += jobs;
+    } else {
+      waits.emplace_back(wait_s, jobs);
+    }
+  }
 };
 
 struct SiteSeries {
