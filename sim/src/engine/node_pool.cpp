@@ -1,6 +1,7 @@
 #include "dctwin/sim/node_pool.h"
 
 #include <algorithm>
+#include <bit>
 #include <stdexcept>
 
 namespace dctwin::sim {
@@ -9,7 +10,7 @@ NodePool::NodePool(int gpus_per_node, std::size_t nodes, int nodes_per_group, in
     : gpus_per_node_(gpus_per_node),
       free_(nodes, gpus_per_node),
       usable_(nodes, 0),
-      by_free_(static_cast<std::size_t>(gpus_per_node) + 1),
+      by_free_(static_cast<std::size_t>(gpus_per_node) + 1, NodeSet(nodes)),
       nodes_per_group_(nodes_per_group > 0 ? static_cast<std::size_t>(nodes_per_group) : std::max<std::size_t>(nodes, 1)),
       groups_per_pod_(groups_per_pod > 0 ? static_cast<std::size_t>(groups_per_pod) : nodes / nodes_per_group_ + 1),
       whole_free_in_group_(nodes / nodes_per_group_ + 1, 0) {}
@@ -76,7 +77,7 @@ std::vector<Slice> NodePool::place(int gpus) const {
   if (gpus < gpus_per_node_) {
     for (int f = gpus; f <= gpus_per_node_; ++f) {
       const auto& nodes = by_free_[static_cast<std::size_t>(f)];
-      if (!nodes.empty()) return {{*nodes.begin(), gpus}};
+      if (!nodes.empty()) return {{nodes.first(), gpus}};
     }
     return out;
   }
@@ -116,9 +117,9 @@ std::vector<Slice> NodePool::place(int gpus) const {
     }
   }
   for (std::size_t g : order) {
-    auto it = whole.lower_bound(static_cast<std::uint32_t>(g * nodes_per_group_));
-    for (; it != whole.end() && *it < (g + 1) * nodes_per_group_ && out.size() < needed; ++it) {
-      out.push_back({*it, gpus_per_node_});
+    for (std::uint32_t n = whole.next(static_cast<std::uint32_t>(g * nodes_per_group_));
+         n != NodeSet::kNone && n < (g + 1) * nodes_per_group_ && out.size() < needed; n = whole.next(n + 1)) {
+      out.push_back({n, gpus_per_node_});
     }
     if (out.size() == needed) break;
   }
@@ -128,7 +129,8 @@ std::vector<Slice> NodePool::place(int gpus) const {
 std::vector<Slice> NodePool::place_spread(int gpus) const {
   std::vector<Slice> out;
   for (int f = 1; f <= gpus_per_node_ && gpus > 0; ++f) {
-    for (std::uint32_t node : by_free_[static_cast<std::size_t>(f)]) {
+    const NodeSet& nodes = by_free_[static_cast<std::size_t>(f)];
+    for (std::uint32_t node = nodes.first(); node != NodeSet::kNone; node = nodes.next(node + 1)) {
       const int take = std::min(f, gpus);
       out.push_back({node, take});
       gpus -= take;
@@ -136,6 +138,17 @@ std::vector<Slice> NodePool::place_spread(int gpus) const {
     }
   }
   return out;
+}
+
+std::uint32_t NodeSet::next(std::uint32_t from) const {
+  std::size_t i = from >> 6;
+  if (i >= words_.size()) return kNone;
+  std::uint64_t w = words_[i] & (~std::uint64_t{0} << (from & 63));
+  while (w == 0) {
+    if (++i == words_.size()) return kNone;
+    w = words_[i];
+  }
+  return static_cast<std::uint32_t>(i * 64 + static_cast<std::size_t>(std::countr_zero(w)));
 }
 
 std::vector<int> NodePool::histogram() const {

@@ -6,8 +6,9 @@
 // holds it all; else the pod with the fewest free nodes that holds it all, its groups with
 // the most free nodes first; else the groups with the most free nodes first. No engine.
 #include <cstdint>
-#include <set>
 #include <vector>
+
+#include "dctwin/sim/node_set.h"
 
 namespace dctwin::sim {
 
@@ -52,7 +53,7 @@ class NodePool {
   int gpus_per_node_;
   std::vector<int> free_;
   std::vector<char> usable_;
-  std::vector<std::set<std::uint32_t>> by_free_;  // usable nodes indexed by their free GPUs
+  std::vector<NodeSet> by_free_;  // usable nodes indexed by their free GPUs
   int usable_count_ = 0;
   int busy_ = 0;
   std::size_t nodes_per_group_;
