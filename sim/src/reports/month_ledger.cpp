@@ -28,8 +28,12 @@ void Flows::merge(const Flows& o) {
   submitted += o.submitted;
   finished += o.finished;
   interrupted += o.interrupted;
+  const auto plain_mid = static_cast<std::ptrdiff_t>(waits_s.size());
   waits_s.insert(waits_s.end(), o.waits_s.begin(), o.waits_s.end());
+  std::inplace_merge(waits_s.begin(), waits_s.begin() + plain_mid, waits_s.end());
+  const auto weighted_mid = static_cast<std::ptrdiff_t>(aggregate_waits_s.size());
   aggregate_waits_s.insert(aggregate_waits_s.end(), o.aggregate_waits_s.begin(), o.aggregate_waits_s.end());
+  std::inplace_merge(aggregate_waits_s.begin(), aggregate_waits_s.begin() + weighted_mid, aggregate_waits_s.end());
   aggregate_jobs += o.aggregate_jobs;
   gpus_online_end += o.gpus_online_end;
 }
@@ -55,6 +59,14 @@ MonthLedger::MonthLedger(const Scenario& s, const RunResult& r)
   add_jobs();
   add_aggregate();
   add_money();
+  // Waits are kept sorted from here on: merging sorted months is linear, and the
+  // percentiles need no sort of their own (models::wait_stats).
+  for (auto& site : sites_) {
+    for (Flows& f : site) {
+      std::sort(f.waits_s.begin(), f.waits_s.end());
+      std::sort(f.aggregate_waits_s.begin(), f.aggregate_waits_s.end());
+    }
+  }
 }
 
 void MonthLedger::spread(std::size_t si, double from, double to, double rate, double Flows::*field) {
@@ -253,20 +265,25 @@ double MonthLedger::capex_total_usd(std::size_t si) const {
   return usd;
 }
 
-double MonthLedger::programme_spend_to_horizon_usd(bool include_opex) const {
+double MonthLedger::programme_month_spend_usd(int m, bool include_opex) const {
   double usd = 0;
-  for (int m = 0; m < months_; ++m) {
-    const Flows f = programme_month(m);
+  for (const auto& site : sites_) {
+    const Flows& f = site[static_cast<std::size_t>(m)];
     usd += f.capex_paid_usd + (include_opex ? f.opex_usd() : 0.0);
   }
+  return usd;
+}
+
+double MonthLedger::programme_spend_to_horizon_usd(bool include_opex) const {
+  double usd = 0;
+  for (int m = 0; m < months_; ++m) usd += programme_month_spend_usd(m, include_opex);
   return usd;
 }
 
 std::string MonthLedger::budget_exceeded_month(double budget_usd, bool include_opex) const {
   double usd = 0;
   for (int m = 0; m < months_; ++m) {
-    const Flows f = programme_month(m);
-    usd += f.capex_paid_usd + (include_opex ? f.opex_usd() : 0.0);
+    usd += programme_month_spend_usd(m, include_opex);
     if (usd > budget_usd) return calendar_.month_label(m);
   }
   return "never";

@@ -56,6 +56,7 @@ class MonthLedger {
   double paid_before_start_usd(std::size_t site) const { return paid_before_start_[site]; }
   double capex_total_usd(std::size_t site) const;
   double programme_spend_to_horizon_usd(bool include_opex) const;
+  double programme_month_spend_usd(int m, bool include_opex) const;
   std::string budget_exceeded_month(double budget_usd, bool include_opex) const;  // "never" if not
 
  private:
