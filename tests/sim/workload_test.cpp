@@ -98,7 +98,7 @@ TEST(Workload, SubmissionsFollowTheDailyCycleInLocalTime) {
 // and by size, match what the scenario's parameters imply, within 2 % (or three standard
 // errors, for a rare size whose expected count is too small to resolve 2 %).
 TEST(Workload, TraceMixSharesMatchTheParameters) {
-  auto s = dctwin::sim::ScenarioLoader(DCTWIN_DATA_DIR).load_file(DCTWIN_SOURCE_DIR "/scenarios/cassava-trace-mix.yaml");
+  auto s = dctwin::sim::ScenarioLoader(DCTWIN_DATA_DIR).load_file(DCTWIN_SOURCE_DIR "/scenarios/cassava-baseline.yaml");
   s.sites.resize(1);
   s.sites[0].demand = {{s.start, 8e6}};  // about 16 million jobs: enough for the tails
   s.end = {2026, 6, 1};  // one year
