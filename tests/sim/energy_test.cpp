@@ -186,3 +186,28 @@ TEST(Weather, AnEpwYearDrivesEveryStep) {
     EXPECT_DOUBLE_EQ(r.sites[0].steps[k].drybulb_c, hot ? 40.0 : 31.0) << k;
   }
 }
+
+// The power model the scheduler integrates against SimGrid's energy plugin with an exec on
+// every node of every job: the same IT energy in every step, throttling and failures included.
+TEST(Energy, ThePowerModelMatchesTheEnergyPlugin) {
+  auto s = tiny();
+  s.sites[0].demand = {{s.start, 12000}};  // busy, and capped below
+  s.sites[0].power_limit_w = 15000;
+  dctwin::sim::RunOptions options;
+  options.energy_from_plugin = true;
+  const auto r = dctwin::sim::Twin(s).run(options);
+  double plugin = 0, model = 0;
+  int steps = 0;
+  for (const auto& site : r.sites) {
+    for (const auto& step : site.steps) {
+      EXPECT_NEAR(step.it_energy_j, step.it_energy_check_j, 1e-9 * std::max(1.0, step.it_energy_j))
+          << "site " << (&site - &r.sites[0]) << ", step ending " << step.end_s;
+      plugin += step.it_energy_j;
+      model += step.it_energy_check_j;
+      steps += step.it_energy_j > 0;
+    }
+  }
+  EXPECT_GT(steps, 100);
+  EXPECT_GT(plugin, 0);
+  EXPECT_NEAR(plugin, model, 1e-9 * plugin);
+}

@@ -24,6 +24,7 @@ FacilityMonitor::FacilityMonitor(const Scenario& scenario, const Platform& platf
       options_(options),
       calendar_(scenario.start),
       consumed_j_(scenario.sites.size(), 0.0),
+      check_j_(scenario.sites.size(), 0.0),
       capped_s_(scenario.sites.size(), 0.0),
       busy_gpu_s_(scenario.sites.size(), 0.0),
       built_nodes_(scenario.sites.size(), 0),
@@ -49,12 +50,11 @@ FacilityStep FacilityMonitor::measure(std::size_t si, double start, double end) 
   const Site& site = scenario_.sites[si];
   const SiteNodes& nodes = platform_.site(si);
   SiteScheduler& scheduler = *schedulers_[si];
-  double consumed_j = 0;
+  double consumed_j = scheduler.it_energy_j(end);
   std::size_t built = 0;
   for (; built < nodes.hosts.size() && nodes.commission_s[built] < end; ++built) {
-    consumed_j += sg_host_get_consumed_energy(nodes.hosts[built]);
+    if (options_.energy_from_plugin) consumed_j += sg_host_get_consumed_energy(nodes.hosts[built]);
   }
-  consumed_j += scheduler.modelled_energy_j(end);
   if (built != built_nodes_[si]) {
     built_nodes_[si] = built;
     facility_[si].emplace(build_facility(site, built));
@@ -64,6 +64,11 @@ FacilityStep FacilityMonitor::measure(std::size_t si, double start, double end) 
   row.end_s = end;
   row.it_energy_j = consumed_j - consumed_j_[si];
   consumed_j_[si] = consumed_j;
+  if (options_.energy_from_plugin) {
+    const double check_j = scheduler.model_check_energy_j(end);
+    row.it_energy_check_j = check_j - check_j_[si];
+    check_j_[si] = check_j;
+  }
 
   const double local_start = std::max(0.0, site.local_s(start));
   const auto& w = weather_[si][std::min(static_cast<std::size_t>(local_start / 3600.0), weather_[si].size() - 1)];

@@ -38,6 +38,7 @@ class FacilityMonitor {
   const RunOptions& options_;
   models::SimCalendar calendar_;
   std::vector<double> consumed_j_;  // per site, at the last step end
+  std::vector<double> check_j_;     // the same by the power model, with RunOptions::energy_from_plugin
   std::vector<double> capped_s_;    // per site, at the last step end
   std::vector<double> busy_gpu_s_;  // per site, at the last step end
   std::vector<std::size_t> built_nodes_;  // per site: nodes commissioned before the step's end

@@ -20,17 +20,18 @@ std::vector<CollectiveEdge> collective_edges(std::size_t n, JobClass::Collective
 }
 
 JobActivities launch_job(const SiteNodes& nodes, const std::vector<Slice>& placement, double gpu_flops,
-                         double remaining_s, const JobClass& jc) {
+                         double remaining_s, const JobClass& jc, bool exec_per_node) {
   namespace sg4 = simgrid::s4u;
   JobActivities a;
-  const Slice& first = placement.front();
-  auto exec = sg4::Exec::init()
-                  ->set_name("job")
-                  ->set_flops_amount(remaining_s * gpu_flops)  // per thread: one thread per GPU
-                  ->set_host(nodes.hosts[first.node])
-                  ->set_thread_count(first.gpus);
-  exec->start();
-  a.execs.push_back(std::move(exec));
+  for (std::size_t i = 0; i < (exec_per_node ? placement.size() : 1); ++i) {
+    auto exec = sg4::Exec::init()
+                    ->set_name("job")
+                    ->set_flops_amount(remaining_s * gpu_flops)  // per thread: one thread per GPU
+                    ->set_host(nodes.hosts[placement[i].node])
+                    ->set_thread_count(placement[i].gpus);
+    exec->start();
+    a.execs.push_back(std::move(exec));
+  }
   for (const CollectiveEdge& e :
        collective_edges(placement.size(), jc.collective, jc.comm_fraction, remaining_s, nodes.node_link_bytes_per_s)) {
     // A ring edge inside one leaf group crosses only the sender's up and the receiver's down

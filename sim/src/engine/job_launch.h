@@ -13,8 +13,8 @@
 namespace dctwin::sim::engine {
 
 struct JobActivities {
-  // One, on the first node: every node of a job runs at the site's one pstate, so they all
-  // finish together; the other nodes' load is the scheduler's to account for (energy).
+  // One on the first node (every node of a job runs at the site's one pstate, so they all
+  // finish together; the scheduler accounts for the load), or one per node when asked.
   std::vector<simgrid::s4u::ExecPtr> execs;
   std::vector<simgrid::s4u::CommPtr> comms;  // one per collective edge and direction
 };
@@ -32,6 +32,6 @@ std::vector<CollectiveEdge> collective_edges(std::size_t nodes, JobClass::Collec
                                              double run_s, double node_link_bytes_per_s);
 
 JobActivities launch_job(const SiteNodes& nodes, const std::vector<Slice>& placement, double gpu_flops,
-                         double remaining_s, const JobClass& job_class);
+                         double remaining_s, const JobClass& job_class, bool exec_per_node = false);
 
 }  // namespace dctwin::sim::engine

@@ -180,7 +180,7 @@ void SiteScheduler::requeue_work(double gpu_s, double now) {
 }
 
 void SiteScheduler::release_long_due(std::size_t step_index, double now) {
-  account_modelled_energy(now);
+  account_it_energy(now);
   const int due = std::min(release_gpus_[step_index], long_held_gpus_);
   give_long(due);
   long_held_gpus_ -= due;
@@ -225,7 +225,7 @@ double SiteScheduler::forget_long(int gpus, double now) {
 
 // Long holds lose `gpus` GPUs; their jobs' work left goes back to the front of the queue.
 void SiteScheduler::drop_long(int gpus, double now) {
-  account_modelled_energy(now);
+  account_it_energy(now);
   gpus = std::min(gpus, long_held_gpus_);
   give_long(gpus);
   long_held_gpus_ -= gpus;
@@ -259,7 +259,7 @@ void SiteScheduler::move_long_off(std::uint32_t node, double now) {
   pool_.give(off);
   long_slices_.insert(long_slices_.begin(), elsewhere.begin(), elsewhere.end());
   if (placed < moved) {
-    account_modelled_energy(now);
+    account_it_energy(now);
     long_held_gpus_ -= moved - placed;
     requeue_work(forget_long(moved - placed, now), now);
   }
@@ -316,7 +316,7 @@ void SiteScheduler::start_aggregate(double now, bool ahead_only) {
       std::min<double>(free_gpus - long_gpus, std::ceil(short_work / (end - now) - 1e-9) - held));
   want = std::max(want, 0);
   if (long_gpus + want <= 0) return;
-  account_modelled_energy(now);
+  account_it_energy(now);
   std::vector<Slice> slices = pool_.place_spread(long_gpus + want);
   account_busy(now);
   pool_.take(slices);
@@ -344,7 +344,7 @@ void SiteScheduler::start_aggregate(double now, bool ahead_only) {
 }
 
 void SiteScheduler::stop_aggregate(double now) {
-  account_modelled_energy(now);
+  account_it_energy(now);
   aggregate_running_ = false;
   account_busy(now);
   pool_.give(aggregate_plan_.slices);

@@ -26,24 +26,33 @@ double SiteScheduler::it_power_w(int pstate, int powered_nodes, int busy_gpus) c
   return powered_nodes * w.idle_w + (w.all_busy_w - w.epsilon_w) / gpus_per_node_ * busy_gpus;
 }
 
-// Busy GPUs that no exec runs on (a job's nodes after its first, the fluid's): their draw
-// above idle is the energy plugin's linear model (models::GpuModel::node_power) applied to
-// them at the site's pstate, so the IT energy is what one exec per node would give.
-void SiteScheduler::account_modelled_energy(double now) {
+// The energy plugin's linear model (models::GpuModel::node_power: idle, and all-busy at each
+// pstate, epsilon = idle) integrated over time: called before anything that changes the
+// powered nodes, the pstate or the busy GPUs.
+void SiteScheduler::account_it_energy(double now) {
   if (now > modelled_energy_at_s_) {
     const models::NodePowerState w = gpu_.node_power(pstate_);
-    modelled_energy_j_ += modelled_gpus() * (w.all_busy_w - w.epsilon_w) / gpus_per_node_ * (now - modelled_energy_at_s_);
+    const double per_gpu_w = (w.all_busy_w - w.epsilon_w) / gpus_per_node_;
+    const double dt = now - modelled_energy_at_s_;
+    const double whole_w = powered_count_ * w.idle_w + (fluid_gpus() + computing_gpus_) * per_gpu_w;
+    if (energy_from_plugin_) {
+      modelled_energy_j_ += fluid_gpus() * per_gpu_w * dt;  // the execs' nodes are the plugin's
+      model_check_energy_j_ += whole_w * dt;
+    } else {
+      modelled_energy_j_ += whole_w * dt;
+    }
   }
   modelled_energy_at_s_ = now;
 }
 
-double SiteScheduler::modelled_energy_j(double now) {
-  account_modelled_energy(now);
+double SiteScheduler::it_energy_j(double now) {
+  account_it_energy(now);
   return modelled_energy_j_;
 }
 
 void SiteScheduler::set_node_power(std::size_t n, bool on) {
   if (on == (powered_[n] != 0)) return;
+  account_it_energy(sg4::Engine::get_clock());
   if (on) {
     nodes_.hosts[n]->turn_on();
     nodes_.hosts[n]->set_pstate(pstate_);
@@ -106,7 +115,7 @@ void SiteScheduler::rebalance(double now) {
 void SiteScheduler::set_pstate(int p) {
   if (p == pstate_) return;
   const double now = sg4::Engine::get_clock();
-  account_modelled_energy(now);
+  account_it_energy(now);
   progress_s_ = progress_s(now);
   progress_at_s_ = now;
   clock_ = site_.gpu.pstate_clocks[static_cast<std::size_t>(p)];

@@ -24,8 +24,9 @@ SiteScheduler::SiteScheduler(const Scenario& scenario, std::size_t site_index,
                              std::vector<models::Interval> outages,
                              const std::vector<models::WeatherHour>& weather, double horizon_s,
                              double& events, SiteSeries& series, Broker& broker,
-                             const AggregateArrivals& small)
+                             const AggregateArrivals& small, bool energy_from_plugin)
     : scenario_(scenario),
+      energy_from_plugin_(energy_from_plugin),
       site_(scenario.sites[site_index]),
       site_index_(site_index),
       nodes_(nodes),
@@ -226,6 +227,7 @@ void SiteScheduler::outage_edges_due(double now) {
 void SiteScheduler::commission_due(double now) {
   bool changed = false;
   while (online_ < nodes_.hosts.size() && nodes_.commission_s[online_] <= now + kTimeEpsilon_s) {
+    if (!changed) account_it_energy(now);
     sg4::Host* host = nodes_.hosts[online_];
     if (!host->is_on()) host->turn_on();
     host->set_pstate(pstate_);
@@ -433,12 +435,12 @@ void SiteScheduler::start(std::uint32_t job, const std::vector<Slice>& placement
   run.progress_start_s = progress_s(now);
   run.progress_end_s = run.progress_start_s + remaining_s;
   JobActivities activities = launch_job(nodes_, placement, gpu_.gpu_flops(0), remaining_s,
-                                        scenario_.job_classes[r.job.job_class]);
+                                        scenario_.job_classes[r.job.job_class], energy_from_plugin_);
   run.execs = std::move(activities.execs);
   run.comms = std::move(activities.comms);
-  account_modelled_energy(now);
-  run.modelled_gpus = r.job.gpus - placement.front().gpus;
-  modelled_busy_gpus_ += run.modelled_gpus;
+  account_it_energy(now);
+  run.computing_gpus = r.job.gpus;
+  computing_gpus_ += run.computing_gpus;
   by_end_.insert({run.plan.expected_end_s, job});
   by_progress_.insert({run.progress_end_s, job});
   start_order_.push_back(job);
@@ -449,6 +451,10 @@ void SiteScheduler::start(std::uint32_t job, const std::vector<Slice>& placement
 void SiteScheduler::compute_done(std::uint32_t job, double now) {
   Running& run = running_.at(job);
   end_modelled_load(run, now);
+  // With an exec per node, the others end at the same instant: let the engine finish them.
+  for (std::size_t i = 1; i < run.execs.size(); ++i) {
+    if (!run.execs[i]->test()) run.execs[i]->wait();
+  }
   by_progress_.erase({run.progress_end_s, job});
   const bool all_sent = std::all_of(run.comms.begin(), run.comms.end(),
                                     [](const sg4::CommPtr& c) { return c->test(); });
@@ -462,10 +468,10 @@ void SiteScheduler::compute_done(std::uint32_t job, double now) {
 
 // Gives a job's GPUs back and forgets its run.
 void SiteScheduler::end_modelled_load(Running& run, double now) {
-  if (run.modelled_gpus == 0) return;
-  account_modelled_energy(now);
-  modelled_busy_gpus_ -= run.modelled_gpus;
-  run.modelled_gpus = 0;
+  if (run.computing_gpus == 0) return;
+  account_it_energy(now);
+  computing_gpus_ -= run.computing_gpus;
+  run.computing_gpus = 0;
 }
 
 void SiteScheduler::release(std::uint32_t job, double now) {

@@ -38,7 +38,8 @@ class SiteScheduler {
   SiteScheduler(const Scenario& scenario, std::size_t site_index, const SiteNodes& nodes,
                 std::vector<JobRecord>& records, std::vector<models::Interval> outages,
                 const std::vector<models::WeatherHour>& weather, double horizon_s, double& events,
-                SiteSeries& series, Broker& broker, const AggregateArrivals& small);
+                SiteSeries& series, Broker& broker, const AggregateArrivals& small,
+                bool energy_from_plugin = false);
 
   void operator()();  // the actor's body: runs until the horizon
 
@@ -59,9 +60,16 @@ class SiteScheduler {
   std::size_t finished() const { return finished_; }
   double capped_s_until(double now) const;
   double busy_gpu_s_until(double now) const { return busy_gpu_s_ + pool_.busy_gpus() * (now - busy_since_s_); }
-  // IT energy since t=0 of the busy GPUs no exec runs on (beyond the nodes' idle draw, which
-  // the energy plugin counts): a job's nodes after its first, small jobs in aggregate.
-  double modelled_energy_j(double now);
+  // The site's IT energy since t=0 from the nodes' power model (models::GpuModel::node_power,
+  // the energy plugin's linear model): powered nodes at idle plus busy GPUs' draw above it.
+  // With energy_from_plugin, only the part no exec runs on (small jobs in aggregate): the
+  // rest is the plugin's to read.
+  double it_energy_j(double now);
+  // With energy_from_plugin: the whole IT energy by the model, to check the plugin against.
+  double model_check_energy_j(double now) {
+    account_it_energy(now);
+    return model_check_energy_j_;
+  }
 
  private:
   struct Running {
@@ -71,7 +79,7 @@ class SiteScheduler {
     double progress_start_s = 0;  // the site's progress clock when this run started
     double progress_end_s = 0;    // ... and when its compute will be done
     bool draining = false;        // compute done, traffic still flowing
-    int modelled_gpus = 0;        // its busy GPUs beyond the exec's node, while computing
+    int computing_gpus = 0;       // its GPUs while its compute runs (0 once done)
   };
   using QueueKey = std::tuple<int, double, std::uint32_t>;  // -priority, submit, id
 
@@ -91,7 +99,7 @@ class SiteScheduler {
   void start_aggregate(double now, bool ahead_only);
   void stop_aggregate(double now);
   void serve(double gpu_s, double from_s, double to_s);
-  void account_modelled_energy(double now);
+  void account_it_energy(double now);
   void end_modelled_load(Running& run, double now);
   // Small jobs longer than a step hold their GPUs from step to step (pooled, not per job):
   // started at most once a step, released at the step their run ends in.
@@ -111,7 +119,7 @@ class SiteScheduler {
   void add_served(std::size_t job_class, double jobs, double gpu_s, double from_s, double to_s);
   void requeue_work(double gpu_s, double now);
   int fluid_gpus() const { return (aggregate_running_ ? aggregate_gpus_ : 0) + long_held_gpus_; }
-  int modelled_gpus() const { return fluid_gpus() + modelled_busy_gpus_; }
+
   std::vector<const RunningJob*> running_by_end() const;
   const std::vector<RunningJob>& long_view() const;
   void finish(std::uint32_t job, double now);
@@ -135,6 +143,7 @@ class SiteScheduler {
   void mark_capped(double now, bool capped);
 
   const Scenario& scenario_;
+  bool energy_from_plugin_;
   const Site& site_;
   std::size_t site_index_;
   const SiteNodes& nodes_;
@@ -204,7 +213,8 @@ class SiteScheduler {
   RunningJob aggregate_plan_;
   int aggregate_gpus_ = 0;
   double modelled_energy_j_ = 0, modelled_energy_at_s_ = 0;
-  int modelled_busy_gpus_ = 0;  // running jobs' GPUs beyond their exec's node
+  int computing_gpus_ = 0;            // GPUs of discrete jobs whose compute runs
+  double model_check_energy_j_ = 0;   // with energy_from_plugin: the model's whole figure
   double aggregate_since_s_ = 0, aggregate_progress_start_s_ = 0;
 
   // reliability

@@ -93,7 +93,8 @@ RunResult Twin::run(const RunOptions& options) {
     schedulers.push_back(std::make_unique<engine::SiteScheduler>(scenario_, si, platform.site(si), result.jobs,
                                                                  result.sites[si].outages, weather[si],
                                                                  result.horizon_s, result.simulated_events,
-                                                                 result.sites[si], broker, small));
+                                                                 result.sites[si], broker, small,
+                                                                 options.energy_from_plugin));
     engine::SiteScheduler* s = schedulers.back().get();
     sg4::Actor::create("scheduler-" + site.id, platform.control_host(), [s] { (*s)(); });
   }

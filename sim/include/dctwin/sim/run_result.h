@@ -40,7 +40,8 @@ struct FailureEvent {
 
 struct FacilityStep {
   double end_s = 0;             // the step covers [end_s - step_s, end_s)
-  double it_energy_j = 0;       // SimGrid's host energy plugin, plus small jobs carried in aggregate
+  double it_energy_j = 0;       // the nodes' power model integrated (RunOptions::energy_from_plugin: the plugin's reading)
+  double it_energy_check_j = 0; // with RunOptions::energy_from_plugin: the model's figure beside it; else 0
   double cooling_energy_j = 0;
   double pdu_loss_j = 0, ups_loss_j = 0, transformer_loss_j = 0;
   double facility_energy_j = 0; // = it + cooling + losses

@@ -18,6 +18,10 @@ struct Progress {
 
 struct RunOptions {
   std::function<void(const Progress&)> on_progress;  // called about once per simulated day
+  // A cross-check, slower: every node of a job runs an exec and the IT energy of the nodes
+  // is read from SimGrid's host energy plugin instead of the scheduler's integration of the
+  // same power model (docs/models.md, "IT energy"). Tests compare the two.
+  bool energy_from_plugin = false;
 };
 
 class Twin {
