@@ -1,6 +1,7 @@
 // Failures, checkpoints and the broker, on the tiny scenario (one engine per test process).
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 
 #include "dctwin/sim/scenario_loader.h"
@@ -142,4 +143,55 @@ TEST(Campaigns, EachAttemptIsSubmittedWhenThePreviousOneEnds) {
   }
   EXPECT_GT(chained, 5);
   EXPECT_GT(unsubmitted, 0);
+}
+
+// A served class (inference) is a load, not jobs: each step it gets the GPUs it asks for
+// (demand x share / 730.5 h x its cycle) ahead of batch work, and what a step can't serve is
+// dropped, not queued. Returns {asked, served, unserved} GPU-seconds of the class.
+std::array<double, 3> run_served(double site_multiple) {
+  auto s = tiny();
+  s.sites.resize(1);
+  auto& inference = s.job_classes[0];
+  inference.served = true;
+  inference.priority = 3;
+  inference.daily_amplitude = 0.33;
+  inference.weekend_factor = 0.56;
+  inference.share_of_gpu_hours = 0.5;
+  s.job_classes[1].share_of_gpu_hours = 0.5;
+  s.sites[0].demand = {{s.start, 16 * 730.5 * site_multiple}};
+  const auto r = dctwin::sim::Twin(s).run();
+  std::array<double, 3> out{0, 0, 0};
+  const std::size_t classes = s.job_classes.size();
+  for (std::size_t cell = 0; cell < r.sites[0].aggregate.size(); cell += classes) {
+    const auto& a = r.sites[0].aggregate[cell];
+    out[0] += a.work_gpu_s;
+    out[1] += a.served_gpu_s;
+    out[2] += a.unserved_gpu_s;
+    EXPECT_EQ(a.jobs, 0);
+  }
+  for (const auto& j : r.jobs) EXPECT_NE(j.job.job_class, 0) << "no inference jobs";
+  double busy = 0, online = 0;
+  for (const auto& step : r.sites[0].steps) {
+    busy += step.busy_gpu_s;
+    online += step.gpus_online * (step.end_s - (&step == &r.sites[0].steps.front() ? 0.0 : (&step - 1)->end_s));
+  }
+  EXPECT_LE(busy, online * (1 + 1e-9));
+  return out;
+}
+
+TEST(Served, InferenceWithinTheSiteIsServedInFull) {
+  // Inference at 60 % of the site on average, peaks 2x troughs: served but for steps with
+  // nodes down or every GPU held by earlier training work.
+  const auto [asked, served, unserved] = run_served(1.2);
+  EXPECT_GT(asked, 0);
+  EXPECT_NEAR(served + unserved, asked, 1e-6 * asked);
+  EXPECT_GT(served, 0.9 * asked);
+}
+
+TEST(Served, InferenceBeyondTheSiteIsDroppedNotQueued) {
+  // Inference alone asks for 1.5 times the site on average: the excess is dropped each step.
+  const auto [asked, served, unserved] = run_served(3.0);
+  EXPECT_NEAR(served + unserved, asked, 1e-6 * asked);
+  EXPECT_GT(unserved, 0.25 * asked);
+  EXPECT_LT(served, 16 * 7 * 86400.0 * (1 + 1e-9));  // never more than all 16 GPUs for the week
 }

@@ -103,8 +103,8 @@ void Broker::route_small_due(double now) {
       for (std::size_t c = 0; c < classes; ++c) {
         const std::size_t cell = next_small_bin_ * classes + c;
         const double jobs = small_->count[home][cell];
-        if (jobs <= 0) continue;
         const double work = small_->gpu_s[home][cell];
+        if (jobs <= 0 && work <= 0) continue;  // a served class's load has work but no jobs
         if (!scenario_.scheduling.broker || !scenario_.job_classes[c].may_move) {
           sites_[home]->admit_small(next_small_bin_, c, jobs, work);
           continue;

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <tuple>
 
 namespace dctwin::sim::engine {
 namespace {
@@ -30,15 +31,18 @@ void SiteScheduler::aggregate_boundary(double now) {
   if (current < release_gpus_.size() && (release_gpus_[current] > 0 || release_work_[current] > 0)) {
     release_long_due(current, now);
   }
+  drop_unserved(current);
   broker_.route_small_due(now);  // fills every site's inbox up to this step
   const std::size_t classes = small_.classes;
-  std::map<std::pair<std::size_t, int>, Batch> batches;
+  std::map<std::tuple<std::size_t, int, bool>, Batch> batches;
   auto batch = [&](std::size_t bin, std::size_t job_class) -> Batch& {
-    Batch& b = batches[{bin, scenario_.job_classes[job_class].priority}];
+    const JobClass& jc = scenario_.job_classes[job_class];
+    Batch& b = batches[{bin, jc.priority, jc.served}];
     if (b.jobs.empty()) {
       b.arrive_s = (static_cast<double>(bin) + 0.5) * step;
       b.jobs.assign(classes, 0);
       b.gpu_s.assign(classes, 0);
+      b.served = jc.served;
     }
     return b;
   };
@@ -66,7 +70,29 @@ void SiteScheduler::aggregate_boundary(double now) {
   for (auto& [key, b] : batches) {
     b.left_gpu_s = b.total_gpu_s;
     backlog_gpu_s_ += b.total_gpu_s;
-    backlog_[key.second].push_back(std::move(b));
+    backlog_[std::get<1>(key)].push_back(std::move(b));
+  }
+}
+
+// A served load's step is over: what it didn't get is dropped (requests not served in time),
+// by class in proportion to its work in the batch.
+void SiteScheduler::drop_unserved(std::size_t current_step) {
+  const double step = scenario_.fidelity.step_s;
+  const std::size_t classes = small_.classes;
+  for (auto& [priority, queue] : backlog_) {
+    for (Batch& b : queue) {
+      if (!b.served || b.left_gpu_s <= 0 || static_cast<std::size_t>(b.arrive_s / step) >= current_step) continue;
+      const auto month = static_cast<std::size_t>(calendar_.month_index_at(b.arrive_s));
+      for (std::size_t c = 0; c < classes; ++c) {
+        if (b.gpu_s[c] <= 0) continue;
+        const double share = b.gpu_s[c] / b.total_gpu_s;
+        series_.aggregate[month * classes + c].served_gpu_s += (b.total_gpu_s - b.left_gpu_s) * share;
+        series_.aggregate[month * classes + c].unserved_gpu_s += b.left_gpu_s * share;
+      }
+      backlog_gpu_s_ = std::max(0.0, backlog_gpu_s_ - b.left_gpu_s);
+      b.left_gpu_s = 0;
+    }
+    while (!queue.empty() && queue.front().done()) queue.pop_front();
   }
 }
 
@@ -383,10 +409,11 @@ void SiteScheduler::serve(double gpu_s, double from_s, double to_s) {
       const double arrived = b.arrive_s - 0.5 * step;  // the step's start
       const auto month = static_cast<std::size_t>(calendar_.month_index_at(std::min(end, horizon_s_ - 1)));
       for (std::size_t c = 0; c < classes; ++c) {
-        if (b.jobs[c] <= 0) continue;
+        if (b.gpu_s[c] <= 0) continue;
         auto& m = series_.aggregate[month * classes + c];
-        m.served_jobs += b.jobs[c];
         m.served_gpu_s += b.gpu_s[c];
+        if (b.jobs[c] <= 0) continue;  // a served load: work, no jobs to wait
+        m.served_jobs += b.jobs[c];
         for (double u : {0.125, 0.375, 0.625, 0.875}) {
           const double wait = std::max(0.0, b.begin_s - arrived + u * ((end - b.begin_s) - step));
           m.add_wait(wait, b.jobs[c] / 4);

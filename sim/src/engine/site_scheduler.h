@@ -96,6 +96,7 @@ class SiteScheduler {
   // Aggregated fidelity: small jobs as a FIFO fluid that holds free GPUs one aggregate step
   // at a time, after the discrete jobs have been placed.
   void aggregate_boundary(double now);
+  void drop_unserved(std::size_t current_step);
   void start_aggregate(double now, bool ahead_only);
   void stop_aggregate(double now);
   void serve(double gpu_s, double from_s, double to_s);
@@ -184,6 +185,7 @@ class SiteScheduler {
     std::vector<double> jobs, gpu_s;  // per class, jobs no longer than a step
     double begin_s = -1;              // when service first reached it
     bool counted = false;             // work already counted as served (remainders, restarts)
+    bool served = false;              // a served class's load: what its step can't serve is dropped
     std::vector<LongSmallJob> long_jobs;  // longer jobs not yet started, in arrival order
     bool done() const { return left_gpu_s <= 1e-6 * std::max(1.0, total_gpu_s) && long_jobs.empty(); }
   };

@@ -23,6 +23,7 @@ struct ClassMonth {
   long submitted = 0, started = 0, finished = 0, interrupted = 0;
   double demand_gpu_s = 0, delivered_gpu_s = 0, lost_gpu_s = 0;
   double failed_gpu_s = 0, cancelled_gpu_s = 0;  // delivered by attempts that failed or were cancelled
+  double unserved_gpu_s = 0;                     // a served class's load dropped
   std::vector<double> waits_s;
   std::vector<std::pair<double, double>> aggregate_waits_s;  // (wait, jobs) per aggregated batch
   std::vector<double> slowdowns;
@@ -90,6 +91,7 @@ Table class_monthly(const Scenario& s, const RunResult& r, const models::SimCale
       c.busy_gpu_s += agg[idx].served_gpu_s;  // at full clock
       c.failed_gpu_s += agg[idx].failed_gpu_s;
       c.cancelled_gpu_s += agg[idx].cancelled_gpu_s;
+      c.unserved_gpu_s += agg[idx].unserved_gpu_s;
       agg[idx].append_waits(c.aggregate_waits_s);
     }
   }
@@ -109,7 +111,7 @@ Table class_monthly(const Scenario& s, const RunResult& r, const models::SimCale
           {"site", "class", "month", "jobs_submitted", "jobs_started", "jobs_finished", "demand_gpu_h",
            "delivered_gpu_h", "queue_wait_mean_h", "queue_wait_p50_h", "queue_wait_p95_h", "queue_wait_p99_h",
            "slowdown_mean", "slowdown_p95", "jobs_interrupted", "lost_gpu_h", "goodput", "utilization",
-           "backlog_gpu_h", "failed_gpu_h", "cancelled_gpu_h"},
+           "backlog_gpu_h", "failed_gpu_h", "cancelled_gpu_h", "unserved_gpu_h"},
           {}};
   for (std::size_t si = 0; si < s.sites.size(); ++si) {
     for (std::size_t jc = 0; jc < classes; ++jc) {
@@ -127,7 +129,7 @@ Table class_monthly(const Scenario& s, const RunResult& r, const models::SimCale
                                     : 0.0,
                                 4),
                           fixed(c.backlog_gpu_s / 3600, 1), fixed(c.failed_gpu_s / 3600, 1),
-                          fixed(c.cancelled_gpu_s / 3600, 1)});
+                          fixed(c.cancelled_gpu_s / 3600, 1), fixed(c.unserved_gpu_s / 3600, 1)});
       }
     }
   }

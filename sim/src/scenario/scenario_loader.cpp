@@ -246,6 +246,39 @@ class Loader {
     return site;
   }
 
+  static void load_sizes(const YamlValue& sizes, const Scenario& s, const std::string& smallest_site,
+                         int smallest_site_gpus, JobClass& jc) {
+    for (const auto& size : sizes.sequence(1)) {
+      size.expect_map({"gpus", "weight"});
+      const YamlValue gpus = size.required("gpus");
+      const int n = static_cast<int>(gpus.as_integer(1, 1'000'000));
+      for (const auto& site : s.sites) {
+        const int per_node = site.gpu.gpus_per_node;
+        if (n < per_node ? per_node % n != 0 : n % per_node != 0) {
+          gpus.fail(std::to_string(n) + " GPUs neither divides nor is a multiple of site " + site.id +
+                    "'s " + std::to_string(per_node) + " GPUs per node");
+        }
+      }
+      if (n > smallest_site_gpus) {
+        gpus.fail("a job of " + std::to_string(n) + " GPUs could never start at site " + smallest_site +
+                  ", which has " + std::to_string(smallest_site_gpus) + " GPUs in all");
+      }
+      jc.gpus.push_back(n);
+      jc.gpus_weights.push_back(size.required("weight").as_number(1e-9, 1e9));
+    }
+  }
+
+  static void load_duration(const YamlValue& duration, JobClass& jc) {
+    duration.expect_map({"median", "p90", "max"});
+    jc.duration_median_h = duration.required("median").as_number(1.0 / 3600, 1e5);
+    const YamlValue p90 = duration.required("p90");
+    jc.duration_p90_h = p90.as_number(1.0 / 3600, 1e5);
+    if (jc.duration_p90_h < jc.duration_median_h) p90.fail("p90 must be at least the median");
+    const YamlValue max = duration.required("max");
+    jc.duration_max_h = max.as_number(1.0 / 3600, 1e6);
+    if (jc.duration_max_h < jc.duration_p90_h) max.fail("max must be at least the p90");
+  }
+
   void load_workload(const YamlValue& v, Scenario& s) {
     v.expect_map({"classes", "trace"});
     const YamlValue classes = v.required("classes");
@@ -264,39 +297,20 @@ class Loader {
     for (const auto& c : classes.sequence(1)) {
       c.expect_map({"id", "share_of_gpu_hours", "sizes", "duration_h", "priority", "checkpoint_interval_h",
                     "residency", "cycle", "communication", "dataset_gb", "outcomes", "campaign",
-                    "mean_gpu_h"});
+                    "mean_gpu_h", "served"});
       JobClass jc;
       jc.id = identifier(c.required("id"));
       if (!ids.insert(jc.id).second) c.required("id").fail("duplicate job class id '" + jc.id + "'");
       jc.share_of_gpu_hours = c.required("share_of_gpu_hours").as_number(0, 1);
       share_sum += jc.share_of_gpu_hours;
-      for (const auto& size : c.required("sizes").sequence(1)) {
-        size.expect_map({"gpus", "weight"});
-        const YamlValue gpus = size.required("gpus");
-        const int n = static_cast<int>(gpus.as_integer(1, 1'000'000));
-        for (const auto& site : s.sites) {
-          const int per_node = site.gpu.gpus_per_node;
-          if (n < per_node ? per_node % n != 0 : n % per_node != 0) {
-            gpus.fail(std::to_string(n) + " GPUs neither divides nor is a multiple of site " + site.id +
-                      "'s " + std::to_string(per_node) + " GPUs per node");
-          }
+      if (auto served = c.optional("served")) jc.served = boolean(*served);
+      if (!jc.served || c.optional("sizes")) load_sizes(c.required("sizes"), s, smallest_site, smallest_site_gpus, jc);
+      if (!jc.served || c.optional("duration_h")) load_duration(c.required("duration_h"), jc);
+      if (jc.served) {
+        for (const char* key : {"mean_gpu_h", "outcomes", "campaign"}) {
+          if (auto v = c.optional(key)) v->fail(std::string(key) + " applies to jobs, not to a served class");
         }
-        if (n > smallest_site_gpus) {
-          gpus.fail("a job of " + std::to_string(n) + " GPUs could never start at site " + smallest_site +
-                    ", which has " + std::to_string(smallest_site_gpus) + " GPUs in all");
-        }
-        jc.gpus.push_back(n);
-        jc.gpus_weights.push_back(size.required("weight").as_number(1e-9, 1e9));
       }
-      const YamlValue duration = c.required("duration_h");
-      duration.expect_map({"median", "p90", "max"});
-      jc.duration_median_h = duration.required("median").as_number(1.0 / 3600, 1e5);
-      const YamlValue p90 = duration.required("p90");
-      jc.duration_p90_h = p90.as_number(1.0 / 3600, 1e5);
-      if (jc.duration_p90_h < jc.duration_median_h) p90.fail("p90 must be at least the median");
-      const YamlValue max = duration.required("max");
-      jc.duration_max_h = max.as_number(1.0 / 3600, 1e6);
-      if (jc.duration_max_h < jc.duration_p90_h) max.fail("max must be at least the p90");
       if (auto mean = c.optional("mean_gpu_h")) {
         double weights = 0, gpus = 0;
         for (std::size_t i = 0; i < jc.gpus.size(); ++i) {

@@ -114,12 +114,27 @@ class AttemptShape {
 
 constexpr int kMaxAttempts = 1000;
 
+// A served class's load: each aggregate step's GPU-seconds, demand x share / 730.5 h x the
+// cycle at the step's middle (local time) x the step. No jobs, no randomness.
+void add_served_load(const Scenario& s, const models::SimCalendar& cal, std::size_t si, std::size_t ci,
+                     AggregateArrivals& small) {
+  const Site& site = s.sites[si];
+  const JobClass& jc = s.job_classes[ci];
+  const double step = s.fidelity.step_s;
+  for (std::size_t k = 0; k < small.steps; ++k) {
+    const double mid = (static_cast<double>(k) + 0.5) * step;
+    const double gpus = demand_gpu_hours_per_month(site, cal, mid) * jc.share_of_gpu_hours / kHoursPerMonth *
+                        submission_cycle_factor(jc, cal, site.local_s(mid));
+    small.gpu_s[si][k * small.classes + ci] += gpus * step;
+  }
+}
+
 }  // namespace
 
 std::vector<Job> generate_workload(const Scenario& s, AggregateArrivals& small) {
   const models::SimCalendar cal(s.start);
   const bool aggregate = s.fidelity.aggregated;
-  if (aggregate) {
+  if (s.has_fluid()) {
     small.steps = static_cast<std::size_t>(std::ceil(cal.seconds_at(s.end) / s.fidelity.step_s));
     small.classes = s.job_classes.size();
     small.count.assign(s.sites.size(), std::vector<std::uint32_t>(small.steps * small.classes, 0));
@@ -176,6 +191,10 @@ std::vector<Job> generate_workload(const Scenario& s, AggregateArrivals& small) 
     const double first = std::max(0.0, cal.seconds_at(site.demand.front().date));
     for (std::size_t ci = 0; ci < s.job_classes.size(); ++ci) {
       const JobClass& jc = s.job_classes[ci];
+      if (jc.served) {
+        add_served_load(s, cal, si, ci, small);
+        continue;
+      }
       const AttemptShape shape(jc);
       const double attempts_per_submission =
           jc.campaign ? 1.0 / (1.0 - jc.failed_fraction - jc.cancelled_fraction) : 1.0;

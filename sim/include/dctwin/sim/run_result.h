@@ -70,6 +70,7 @@ struct AggregateClassMonth {
   double served_jobs = 0;   // jobs whose work was done in the month
   double served_gpu_s = 0;  // and that work
   double failed_gpu_s = 0, cancelled_gpu_s = 0;  // work of attempts arrived in the month that fail or are cancelled
+  double unserved_gpu_s = 0;  // a served class's load that its step could not serve (dropped)
   std::vector<std::pair<double, double>> waits;  // (wait_s, jobs): four points per batch served, one per held job
   double zero_wait_jobs = 0;                     // jobs among them that did not wait, kept apart (most, off peak)
   // All of them: waits plus one point for the jobs that did not wait.

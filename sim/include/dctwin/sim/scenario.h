@@ -114,6 +114,10 @@ struct JobClass {
   // resubmit_gap_h after the previous one ended, until one completes.
   bool campaign = false;
   double resubmit_gap_h = 0;
+  // Served load (inference): not jobs but GPUs wanted continuously, demand x share /
+  // 730.5 h x the cycle, carried in aggregate each aggregate step at the class's priority;
+  // what a step can't serve is dropped (unserved), not queued. sizes and duration_h unused.
+  bool served = false;
 };
 
 enum class SchedulingPolicy { kFcfs, kEasyBackfill };
@@ -179,6 +183,16 @@ struct Scenario {
   Fidelity fidelity;
   std::string trace_file;           // when set, jobs come from this file
   std::vector<TraceJob> trace;      // in file order
+
+  // Whether some load is carried in aggregate: small jobs in aggregated fidelity, or a
+  // served class in either fidelity.
+  bool has_fluid() const {
+    if (fidelity.aggregated) return true;
+    for (const JobClass& c : job_classes) {
+      if (c.served) return true;
+    }
+    return false;
+  }
 };
 
 }  // namespace dctwin::sim
