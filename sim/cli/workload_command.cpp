@@ -66,6 +66,7 @@ int run(const Options& o, const std::string& data_dir) {
   sim::Table t{"workload_mix.csv", {"group", "value", "jobs", "jobs_pct", "gpu_hours", "gpu_time_pct"}, {}};
   char hours[32];
   for (std::size_t c = 0; c < s.job_classes.size(); ++c) {
+    if (s.job_classes[c].served) continue;  // a load, not jobs: below the table
     std::snprintf(hours, sizeof hours, "%.1f", by_class[c].second / 3600);
     t.rows.push_back({"class", s.job_classes[c].id, std::to_string(static_cast<long>(by_class[c].first)),
                       percent(by_class[c].first, all_jobs), hours, percent(by_class[c].second, all_gpu_s)});
@@ -87,6 +88,18 @@ int run(const Options& o, const std::string& data_dir) {
   for (const auto& r : t.rows) {
     std::printf("%-8s %-14s %10s %8s %14s %10s\n", r[0].c_str(), r[1].c_str(), r[2].c_str(), r[3].c_str(), r[4].c_str(),
                 r[5].c_str());
+  }
+  double served_h = 0;
+  std::string served_names;
+  for (std::size_t c = 0; c < s.job_classes.size(); ++c) {
+    if (!s.job_classes[c].served) continue;
+    for (std::size_t si = 0; si < s.sites.size(); ++si) served_h += sim::served_gpu_hours(s, si, c);
+    served_names += (served_names.empty() ? "" : ", ") + s.job_classes[c].id;
+  }
+  if (served_h > 0) {
+    std::printf("\nserved load, not jobs (%s): %.1f GPU-hours, %.2f %% of all GPU-hours asked; the shares above\n"
+                "are of the jobs' GPU-time\n",
+                served_names.c_str(), served_h, 100.0 * served_h / (served_h + all_gpu_s / 3600));
   }
   if (campaigns > 0) {
     std::printf("\ncampaigns: %.0f, their attempts counted above (every attempt of a campaign as if it started on\n"

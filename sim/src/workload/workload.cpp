@@ -131,6 +131,18 @@ void add_served_load(const Scenario& s, const models::SimCalendar& cal, std::siz
 
 }  // namespace
 
+double served_gpu_hours(const Scenario& s, std::size_t si, std::size_t ci) {
+  const models::SimCalendar cal(s.start);
+  AggregateArrivals load;
+  load.steps = static_cast<std::size_t>(std::ceil(cal.seconds_at(s.end) / s.fidelity.step_s));
+  load.classes = s.job_classes.size();
+  load.gpu_s.assign(s.sites.size(), std::vector<double>(load.steps * load.classes, 0.0));
+  add_served_load(s, cal, si, ci, load);
+  double gpu_s = 0;
+  for (std::size_t k = 0; k < load.steps; ++k) gpu_s += load.gpu_s[si][k * load.classes + ci];
+  return gpu_s / 3600.0;
+}
+
 std::vector<Job> generate_workload(const Scenario& s, AggregateArrivals& small) {
   const models::SimCalendar cal(s.start);
   const bool aggregate = s.fidelity.aggregated;

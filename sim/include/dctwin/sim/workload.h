@@ -74,6 +74,9 @@ std::vector<Job> generate_workload(const Scenario& scenario, AggregateArrivals& 
 
 bool is_small(const Scenario& scenario, const Job& job);
 
+// GPU-hours a served class (JobClass::served) asks for at a site over the whole scenario.
+double served_gpu_hours(const Scenario& scenario, std::size_t site, std::size_t job_class);
+
 const char* outcome_name(JobOutcome outcome);
 
 }  // namespace dctwin::sim
