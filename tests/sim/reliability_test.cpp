@@ -3,9 +3,11 @@
 
 #include <array>
 #include <cmath>
+#include <limits>
 
 #include "dctwin/sim/scenario_loader.h"
 #include "dctwin/sim/twin.h"
+#include "engine/broker.h"
 
 namespace {
 
@@ -194,4 +196,26 @@ TEST(Served, InferenceBeyondTheSiteIsDroppedNotQueued) {
   EXPECT_NEAR(served + unserved, asked, 1e-6 * asked);
   EXPECT_GT(unserved, 0.25 * asked);
   EXPECT_LT(served, 16 * 7 * 86400.0 * (1 + 1e-9));  // never more than all 16 GPUs for the week
+}
+
+TEST(Broker, WaterFillingTakesSpareGpusFirstThenLevelsTheWaits) {
+  using dctwin::sim::engine::water_fill;
+  // Site 0 has no queue and 100 GPU-s spare; site 1 a 10 s queue, no spare. 50 GPU-s fit in
+  // site 0's spare.
+  auto s = water_fill({0, 10}, {1, 1}, {100, 0}, 50);
+  EXPECT_DOUBLE_EQ(s[0], 1.0);
+  EXPECT_DOUBLE_EQ(s[1], 0.0);
+  // 300 GPU-s: site 0's spare (100), then its wait rises to 10 (10 more), then both rise
+  // together: 190 left over 2 GPUs -> level 105; site 0 takes 100 + 105, site 1 takes 95.
+  s = water_fill({0, 10}, {1, 1}, {100, 0}, 300);
+  EXPECT_NEAR(s[0], 205.0 / 300, 1e-12);
+  EXPECT_NEAR(s[1], 95.0 / 300, 1e-12);
+  // Without spare it is plain water-filling by rate.
+  s = water_fill({0, 0}, {3, 1}, {0, 0}, 40);
+  EXPECT_NEAR(s[0], 0.75, 1e-12);
+  EXPECT_NEAR(s[1], 0.25, 1e-12);
+  // A site that can't take work gets none.
+  s = water_fill({0, std::numeric_limits<double>::infinity()}, {1, 1}, {0, 100}, 10);
+  EXPECT_DOUBLE_EQ(s[1], 0.0);
+  EXPECT_DOUBLE_EQ(s[0], 1.0);
 }

@@ -93,6 +93,49 @@ void Broker::route(std::uint32_t job) {
                                                                   static_cast<std::uint64_t>(dataset_gb * 1e9)));
 }
 
+// Shares of `work` per site: site i absorbs spare_i as soon as the level reaches wait_i, then
+// rate_i per second of level above it; the level is the lowest that absorbs all the work.
+std::vector<double> water_fill(const std::vector<double>& wait, const std::vector<double>& rate,
+                               const std::vector<double>& spare, double work) {
+  std::vector<double> share(wait.size(), 0.0);
+  std::vector<std::size_t> order;
+  for (std::size_t i = 0; i < wait.size(); ++i) {
+    if (std::isfinite(wait[i]) && rate[i] > 0) order.push_back(i);
+  }
+  if (order.empty() || work <= 0) return share;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return std::tie(wait[a], a) < std::tie(wait[b], b); });
+  double spares = 0, weighted = 0, rates = 0;
+  double level = 0;
+  std::size_t active = 0;       // sites order[0 .. active) take part
+  double partial_spare = -1;    // when the level stops at a site's wait: what it takes of its spare
+  for (; active < order.size(); ++active) {
+    const std::size_t k = order[active];
+    // Before site k joins: what the others absorb at level wait_k.
+    const double before = spares + wait[k] * rates - weighted;
+    if (active > 0 && before >= work) {
+      level = (work - spares + weighted) / rates;
+      break;
+    }
+    if (before + spare[k] >= work) {
+      level = wait[k];
+      partial_spare = work - before;
+      ++active;
+      break;
+    }
+    spares += spare[k];
+    weighted += wait[k] * rate[k];
+    rates += rate[k];
+  }
+  if (active == order.size() && partial_spare < 0) level = (work - spares + weighted) / rates;
+  for (std::size_t n = 0; n < active; ++n) {
+    const std::size_t i = order[n];
+    const bool last_partial = partial_spare >= 0 && n + 1 == active;
+    const double absorbed = (last_partial ? partial_spare : spare[i]) + std::max(0.0, level - wait[i]) * rate[i];
+    share[i] = absorbed / work;
+  }
+  return share;
+}
+
 void Broker::route_small_due(double now) {
   if (!small_ || small_->steps == 0) return;
   const double step = scenario_.fidelity.step_s;
@@ -109,38 +152,22 @@ void Broker::route_small_due(double now) {
           sites_[home]->admit_small(next_small_bin_, c, jobs, work);
           continue;
         }
-        // Water-filling: the bin's work goes where the expected wait is lowest, raising that
-        // site's wait by work / usable GPUs, until the waits it reaches are level.
-        std::vector<double> wait(sites_.size()), rate(sites_.size());
+        // Water-filling: the bin's work goes first into GPUs free this step where the
+        // expected wait is lowest (as one job at a time goes where it fits now), then raises
+        // a site's wait by work / usable GPUs, until the waits it reaches are level.
+        std::vector<double> wait(sites_.size()), rate(sites_.size()), spare(sites_.size());
         for (std::size_t si = 0; si < sites_.size(); ++si) {
           const double transfer_s = si == home ? 0.0 : scenario_.job_classes[c].dataset_gb * 8 / scenario_.wan.bandwidth_gbps;
           wait[si] = sites_[si]->expected_wait_s(1) + transfer_s;
           rate[si] = sites_[si]->usable_gpus();
+          spare[si] = sites_[si]->spare_gpu_s(step);
         }
-        // The level: with the k lowest waits filled, level = (work + sum w r) / sum r, the
-        // first k for which it stays at or below the next wait.
-        std::vector<std::size_t> order;
+        const std::vector<double> shares = water_fill(wait, rate, spare, work);
         for (std::size_t si = 0; si < sites_.size(); ++si) {
-          if (std::isfinite(wait[si]) && rate[si] > 0) order.push_back(si);
+          if (shares[si] > 0) sites_[si]->admit_small(next_small_bin_, c, jobs * shares[si], work * shares[si]);
         }
-        if (order.empty()) {
+        if (std::all_of(shares.begin(), shares.end(), [](double x) { return x <= 0; })) {
           sites_[home]->admit_small(next_small_bin_, c, jobs, work);
-          continue;
-        }
-        std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return std::tie(wait[a], a) < std::tie(wait[b], b); });
-        double weighted = 0, rates = 0, level = 0;
-        std::size_t filled = 0;
-        while (filled < order.size()) {
-          weighted += wait[order[filled]] * rate[order[filled]];
-          rates += rate[order[filled]];
-          ++filled;
-          level = (work + weighted) / rates;
-          if (filled == order.size() || level <= wait[order[filled]]) break;
-        }
-        for (std::size_t k = 0; k < filled; ++k) {
-          const std::size_t si = order[k];
-          const double share = (level - wait[si]) * rate[si] / work;
-          if (share > 0) sites_[si]->admit_small(next_small_bin_, c, jobs * share, work * share);
         }
       }
       route_long_small(home, (static_cast<double>(next_small_bin_) + 1) * step);

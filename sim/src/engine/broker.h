@@ -18,6 +18,12 @@ namespace dctwin::sim::engine {
 
 class SiteScheduler;
 
+// How a bin of small jobs' work spreads over sites (shares summing to 1): each takes its spare
+// GPU-seconds once the common wait level reaches its expected wait, then `rate` per second
+// of level above it (its usable GPUs). Sites with an infinite wait or no GPUs take none.
+std::vector<double> water_fill(const std::vector<double>& wait, const std::vector<double>& rate,
+                               const std::vector<double>& spare, double work);
+
 class Broker {
  public:
   // A job moved away from its home site first sends its data set over the WAN (gateways).

@@ -173,6 +173,12 @@ void SiteScheduler::enqueue(std::uint32_t job) {
   queued_gpu_s_ += r.job.gpus * (r.job.duration_s - r.work_done_s);
 }
 
+double SiteScheduler::spare_gpu_s(double step_s) const {
+  const int held_short = aggregate_running_ ? aggregate_gpus_ : 0;  // ends at this boundary
+  const double free = pool_.usable_nodes() * gpus_per_node_ - (pool_.busy_gpus() - held_short);
+  return std::max(0.0, free * step_s - backlog_gpu_s_ - long_waiting_gpu_s_ - inbox_gpu_s_);
+}
+
 // Work queued ahead spread over the usable GPUs, plus, when the job doesn't fit now, the time
 // until enough running work ends (its EASY reservation). A rough estimate, by design cheap.
 double SiteScheduler::expected_wait_s(int gpus) {

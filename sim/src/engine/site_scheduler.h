@@ -52,6 +52,9 @@ class SiteScheduler {
   void expect(std::uint32_t job, simgrid::s4u::CommPtr transfer);
   // Expected wait of a job of `gpus` GPUs sent here now: queued work ahead over usable GPUs.
   double expected_wait_s(int gpus);
+  // GPU-seconds free over the next `step_s` beyond the work already waiting here: the GPUs
+  // neither discrete jobs nor held small jobs use, times the step, less queued small work.
+  double spare_gpu_s(double step_s) const;
 
   int gpus_online() const { return static_cast<int>(online_) * gpus_per_node_; }
   double usable_gpus() const { return static_cast<double>(pool_.usable_nodes()) * gpus_per_node_; }
