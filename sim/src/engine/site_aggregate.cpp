@@ -132,16 +132,17 @@ bool SiteScheduler::ahead_of(const DiscreteHead& head, int priority, const Batch
 // level, skipping those that don't fit (first fit). Behind the head they start only if they
 // end by its EASY reservation or use GPUs it won't need then (FCFS: not at all). Returns
 // the GPUs they took; the caller places them.
-int SiteScheduler::start_long(double now, int capacity, bool ahead_only, const DiscreteHead& head) {
+int SiteScheduler::start_long(double now, int capacity, bool ahead_only, const DiscreteHead& head,
+                              const std::function<void(int, const std::deque<Batch>&, int&)>& after_level) {
   const double step = scenario_.fidelity.step_s;
   const auto current = static_cast<std::size_t>(now / step + kTimeEpsilon_s);
   std::size_t& planned = long_planned_step_[ahead_only ? 0 : 1];
-  if (planned == current || long_waiting_gpu_s_ <= 0) return 0;
+  const bool may_start = planned != current && long_waiting_gpu_s_ > 0;
   planned = current;
   const std::size_t classes = small_.classes;
   double shadow = std::numeric_limits<double>::infinity();
   int extra = 0;  // GPUs free at the reservation beyond what the head needs
-  if (!ahead_only && head.any) {
+  if (may_start && !ahead_only && head.any) {
     if (scenario_.scheduling.policy != SchedulingPolicy::kEasyBackfill) {
       shadow = now;
     } else {
@@ -158,7 +159,7 @@ int SiteScheduler::start_long(double now, int capacity, bool ahead_only, const D
   int taken = 0;
   for (auto& [priority, queue] : backlog_) {
     for (Batch& b : queue) {
-      if (capacity <= 0) break;
+      if (capacity <= 0 || !may_start) break;
       const bool ahead = ahead_of(head, priority, b);
       if (ahead_only && !ahead) break;  // later batches of the level are behind too
       auto keep = b.long_jobs.begin();
@@ -186,6 +187,7 @@ int SiteScheduler::start_long(double now, int capacity, bool ahead_only, const D
       }
       b.long_jobs.erase(keep, b.long_jobs.end());
     }
+    after_level(priority, queue, capacity);  // the level's short work, before lower levels
     while (!queue.empty() && queue.front().done()) queue.pop_front();
   }
   long_view_dirty_ = true;
@@ -325,22 +327,23 @@ void SiteScheduler::start_aggregate(double now, bool ahead_only) {
     --free_gpus;
   if (free_gpus <= 0) return;
   const DiscreteHead head = discrete_head();
-  const int long_gpus = start_long(now, free_gpus, ahead_only, head);
-  double short_work = backlog_gpu_s_;
-  if (ahead_only && head.any) {
-    short_work = 0;
-    for (const auto& [priority, queue] : backlog_) {
-      for (const Batch& b : queue) {
-        if (!ahead_of(head, priority, b)) break;
-        short_work += b.left_gpu_s;
-      }
-    }
-  }
   const bool adding = aggregate_running_;  // to the first call's hold, at this same instant
   const int held = adding ? aggregate_gpus_ : 0;
-  int want = static_cast<int>(
-      std::min<double>(free_gpus - long_gpus, std::ceil(short_work / (end - now) - 1e-9) - held));
-  want = std::max(want, 0);
+  // Level by level, highest first: its long jobs, then GPUs for its short work at full
+  // clock until the boundary (the short work of every level so far, less what is held).
+  double short_work = 0;
+  int want = 0;
+  auto claim_short = [&](int priority, const std::deque<Batch>& queue, int& capacity) {
+    for (const Batch& b : queue) {
+      if (ahead_only && !ahead_of(head, priority, b)) break;
+      short_work += b.left_gpu_s;
+    }
+    const int target = static_cast<int>(std::ceil(short_work / (end - now) - 1e-9));
+    const int claim = std::min(capacity, std::max(0, target - held - want));
+    want += claim;
+    capacity -= claim;
+  };
+  const int long_gpus = start_long(now, free_gpus, ahead_only, head, claim_short);
   if (long_gpus + want <= 0) return;
   account_it_energy(now);
   std::vector<Slice> slices = pool_.place_spread(long_gpus + want);

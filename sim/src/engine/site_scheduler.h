@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <algorithm>
 #include <map>
 #include <optional>
@@ -114,7 +115,9 @@ class SiteScheduler {
     int gpus = 0;
   };
   DiscreteHead discrete_head() const;
-  int start_long(double now, int capacity, bool ahead_only, const DiscreteHead& head);
+  struct Batch;
+  int start_long(double now, int capacity, bool ahead_only, const DiscreteHead& head,
+                 const std::function<void(int, const std::deque<Batch>&, int&)>& after_level);
   void release_long_due(std::size_t step, double now);
   void give_long(int gpus);
   void drop_long(int gpus, double now);  // jobs lose their GPUs and wait again for their work
