@@ -145,7 +145,7 @@ struct Reliability {
 // small_max_gpus GPUs and small_max_h hours are binned per site, class and aggregate step
 // and served as a fluid load that holds GPUs step by step beside the discrete jobs.
 struct Fidelity {
-  bool aggregated = false;
+  bool aggregated = true;  // the default; a scenario or --fidelity exact turns it off
   int small_max_gpus = 8;
   double small_max_h = 1.0;
   double step_s = 900;
