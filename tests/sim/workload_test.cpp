@@ -207,3 +207,36 @@ TEST(Workload, OutcomesFollowTheirSharesAndCampaignsChainUntilOneCompletes) {
   EXPECT_GT(campaigns, 500);
   EXPECT_NEAR(mean_attempts, 5.0, 4 * std::sqrt(20 / campaigns)) << campaigns << " campaigns";
 }
+
+TEST(Workload, OutcomesByDurationMixTheRankRuleWithChance) {
+  // by_duration 1: the longest attempts are the cancelled ones; 0: outcomes ignore duration,
+  // so GPU-time by outcome follows the shares by count. The count shares hold either way.
+  for (double by_duration : {1.0, 0.0}) {
+    auto s = tiny();
+    s.sites.resize(1);
+    s.sites[0].demand = {{s.start, 200000}};
+    s.end = {2026, 12, 30};
+    for (auto& c : s.job_classes) {
+      c.failed_fraction = 0.4;
+      c.cancelled_fraction = 0.1;
+      c.outcome_by_duration = by_duration;
+    }
+    const auto jobs = dctwin::sim::generate_workload(s);
+    double n = 0, cancelled = 0, gpu_h = 0, cancelled_gpu_h = 0;
+    for (const auto& j : jobs) {
+      const double h = j.gpus * j.duration_s / 3600;
+      n += 1;
+      gpu_h += h;
+      if (j.outcome == dctwin::sim::JobOutcome::kCancelled) {
+        cancelled += 1;
+        cancelled_gpu_h += h;
+      }
+    }
+    EXPECT_NEAR(cancelled / n, 0.1, 4 * std::sqrt(0.09 / n)) << "by_duration " << by_duration;
+    if (by_duration == 1.0) {
+      EXPECT_GT(cancelled_gpu_h / gpu_h, 0.3) << "the longest tenth holds far more than a tenth of the GPU-time";
+    } else {
+      EXPECT_NEAR(cancelled_gpu_h / gpu_h, 0.1, 0.03) << "outcomes drawn regardless of duration";
+    }
+  }
+}

@@ -349,7 +349,8 @@ class Loader {
         jc.weekend_factor = cycle->required("weekend_factor").as_number(0, 10);
       }
       if (auto o = c.optional("outcomes")) {
-        o->expect_map({"failed", "cancelled"});
+        o->expect_map({"failed", "cancelled", "by_duration"});
+        if (auto by = o->optional("by_duration")) jc.outcome_by_duration = by->as_number(0, 1);
         jc.failed_fraction = o->required("failed").as_number(0, 1);
         const YamlValue cancelled = o->required("cancelled");
         jc.cancelled_fraction = cancelled.as_number(0, 1);

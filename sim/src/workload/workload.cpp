@@ -103,7 +103,14 @@ class AttemptShape {
       z = rng.standard_normal();
     } while (z > duration_.z_max());
     j.duration_s = 3600.0 * duration_.hours_at(z);
-    j.outcome = z < z_failed_ ? JobOutcome::kFailed : z > z_cancelled_ ? JobOutcome::kCancelled : JobOutcome::kCompleted;
+    if (c_.outcome_by_duration >= 1 || rng.uniform() < c_.outcome_by_duration) {
+      j.outcome = z < z_failed_ ? JobOutcome::kFailed : z > z_cancelled_ ? JobOutcome::kCancelled : JobOutcome::kCompleted;
+      return;
+    }
+    const double u = rng.uniform();  // the same shares by count, whatever the duration
+    j.outcome = u < c_.failed_fraction                           ? JobOutcome::kFailed
+                : u < c_.failed_fraction + c_.cancelled_fraction ? JobOutcome::kCancelled
+                                                                 : JobOutcome::kCompleted;
   }
 
  private:

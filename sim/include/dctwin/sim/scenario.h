@@ -110,6 +110,7 @@ struct JobClass {
   // fail, the longest cancelled_fraction are cancelled, the rest complete (docs/workloads.md).
   double failed_fraction = 0;
   double cancelled_fraction = 0;
+  double outcome_by_duration = 1;  // the share of attempts whose outcome follows their duration; the rest draw it at random
   // Campaign: a submission is a campaign whose attempts follow one another, each submitted
   // resubmit_gap_h after the previous one ended, until one completes.
   bool campaign = false;
