@@ -100,26 +100,34 @@ TEST(Workload, SubmissionsFollowTheDailyCycleInLocalTime) {
 TEST(Workload, TraceMixSharesMatchTheParameters) {
   auto s = dctwin::sim::ScenarioLoader(DCTWIN_DATA_DIR).load_file(DCTWIN_SOURCE_DIR "/scenarios/cassava-baseline.yaml");
   s.sites.resize(1);
-  s.sites[0].demand = {{s.start, 1e7}};  // about 16 million jobs (80 % of the demand is jobs): enough for the tails
+  const double per_month = 1e7;  // about 16 million jobs a year (80 % of the demand is jobs): enough for the tails
+  s.sites[0].demand = {{s.start, per_month}};
   s.end = {2026, 6, 1};  // one year
+  const double months = dctwin::models::SimCalendar(s.start).seconds_at(s.end) / 3600 / 730.5;
   const auto jobs = dctwin::sim::generate_workload(s);
   const std::size_t classes = s.job_classes.size();
-  std::vector<double> count(classes, 0), gpu_h(classes, 0), gpu_h_sq(classes, 0);
-  std::vector<std::map<int, double>> sizes(classes);
+  // Per class: jobs, GPU-hours, and the sums the standard errors need. A campaign's attempts
+  // share a size and come one after another: for campaign classes the unit is the campaign.
+  std::vector<double> count(classes, 0), gpu_h(classes, 0), units(classes, 0), unit_h_sq(classes, 0);
+  std::vector<std::map<std::uint32_t, double>> campaign_h(classes);  // campaign -> GPU-hours
+  std::vector<std::map<int, double>> sizes(classes);                // by job, or by campaign
   for (const auto& j : jobs) {
+    const double h = j.gpus * j.duration_s / 3600;
     count[j.job_class] += 1;
-    gpu_h[j.job_class] += j.gpus * j.duration_s / 3600;
-    gpu_h_sq[j.job_class] += (j.gpus * j.duration_s / 3600) * (j.gpus * j.duration_s / 3600);
-    sizes[j.job_class][j.gpus] += 1;
+    gpu_h[j.job_class] += h;
+    if (j.campaign != dctwin::sim::kNoJob) {
+      campaign_h[j.job_class][j.campaign] += h;
+    } else {
+      units[j.job_class] += 1;
+      unit_h_sq[j.job_class] += h * h;
+    }
+    if (!j.follows) sizes[j.job_class][j.gpus] += 1;
   }
-  // Shares among the classes of jobs (a served class, inference, has no jobs).
-  double all_count = 0, all_gpu_h = 0, expected_rate_sum = 0, job_share = 0;
   for (std::size_t c = 0; c < classes; ++c) {
-    if (s.job_classes[c].served) continue;
-    all_count += count[c];
-    all_gpu_h += gpu_h[c];
-    expected_rate_sum += s.job_classes[c].share_of_gpu_hours / dctwin::sim::expected_gpu_hours(s.job_classes[c]);
-    job_share += s.job_classes[c].share_of_gpu_hours;
+    for (const auto& [campaign, h] : campaign_h[c]) {
+      units[c] += 1;
+      unit_h_sq[c] += h * h;
+    }
   }
   for (std::size_t c = 0; c < classes; ++c) {
     const auto& jc = s.job_classes[c];
@@ -127,21 +135,24 @@ TEST(Workload, TraceMixSharesMatchTheParameters) {
       EXPECT_EQ(count[c], 0) << jc.id << " is served, not jobs";
       continue;
     }
-    const double expected_count_share = jc.share_of_gpu_hours / dctwin::sim::expected_gpu_hours(jc) / expected_rate_sum;
-    EXPECT_NEAR(count[c] / all_count / expected_count_share, 1.0, 0.02) << jc.id << " share of jobs";
-    // Heavy-tailed classes (a fitted mean far above the median) need more than two years for
-    // 2 %: the bound is 2 % or four standard errors of the class's GPU-time, the larger.
-    const double mean = gpu_h[c] / count[c];
-    const double relative_se = std::sqrt((gpu_h_sq[c] / count[c] - mean * mean) / count[c]) / mean;
-    EXPECT_NEAR(gpu_h[c] / all_gpu_h / (jc.share_of_gpu_hours / job_share), 1.0, std::max(0.02, 4 * relative_se))
-        << jc.id << " share of GPU-time (relative standard error " << relative_se << ")";
+    // GPU-time: the class's share of the demand, within 2 % or four standard errors (of the
+    // sum over independent units), the larger: heavy tails need more than a year for 2 %.
+    const double expected_h = jc.share_of_gpu_hours * per_month * months;
+    const double n = units[c], sum = gpu_h[c];
+    const double relative_se = std::sqrt(n * (unit_h_sq[c] / n - (sum / n) * (sum / n))) / sum;
+    EXPECT_NEAR(gpu_h[c] / expected_h, 1.0, std::max(0.02, 4 * relative_se))
+        << jc.id << " GPU-time (relative standard error " << relative_se << ")";
     EXPECT_LT(relative_se, 0.03) << jc.id << ": too few jobs for the check to mean anything";
+    // Submissions: jobs, or campaigns, at the rate the parameters imply.
+    const double attempts = jc.campaign ? 1 / (1 - jc.failed_fraction - jc.cancelled_fraction) : 1.0;
+    const double expected_units = expected_h / dctwin::sim::expected_gpu_hours(jc) / attempts;
+    EXPECT_NEAR(n / expected_units, 1.0, std::max(0.02, 4 / std::sqrt(expected_units))) << jc.id << " submissions";
     double weights = 0;
     for (double w : jc.gpus_weights) weights += w;
     for (std::size_t k = 0; k < jc.gpus.size(); ++k) {
       const double expected = jc.gpus_weights[k] / weights;
-      const double tolerance = std::max(0.02, 3 / std::sqrt(expected * count[c]));
-      EXPECT_NEAR(sizes[c][jc.gpus[k]] / count[c] / expected, 1.0, tolerance) << jc.id << " size " << jc.gpus[k];
+      const double tolerance = std::max(0.02, 3 / std::sqrt(expected * n));
+      EXPECT_NEAR(sizes[c][jc.gpus[k]] / n / expected, 1.0, tolerance) << jc.id << " size " << jc.gpus[k];
     }
   }
 }
