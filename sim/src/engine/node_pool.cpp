@@ -51,12 +51,10 @@ void NodePool::set_usable(std::size_t node, bool usable) {
 }
 
 void NodePool::take(const std::vector<Slice>& slices) {
-  for (const Slice& s : slices) take(s);
-}
-
-void NodePool::take(const Slice& s) {
-  move(s.node, free_[s.node] - s.gpus);
-  busy_ += s.gpus;
+  for (const Slice& s : slices) {
+    move(s.node, free_[s.node] - s.gpus);
+    busy_ += s.gpus;
+  }
 }
 
 void NodePool::give(const std::vector<Slice>& slices) {

@@ -72,50 +72,6 @@ void SiteScheduler::aggregate_boundary(double now) {
     backlog_gpu_s_ += b.total_gpu_s;
     backlog_[std::get<1>(key)].push_back(std::move(b));
   }
-  carry_over(now);
-}
-
-// Small jobs hold their GPUs for their run, and those arriving next take GPUs freed beside
-// them when they are ahead in the queue: the short work ahead of the discrete head keeps the
-// nodes it ran on into the new step (as far as it has work for them), instead of freeing
-// them all at the boundary and handing whole nodes to the discrete jobs each step.
-void SiteScheduler::carry_over(double now) {
-  std::vector<Slice> previous;
-  previous.swap(previous_short_slices_);
-  if (aggregate_running_ || backlog_gpu_s_ <= 0 || previous.empty()) return;
-  const double step = scenario_.fidelity.step_s;
-  const double end = (std::floor(now / step + kTimeEpsilon_s) + 1) * step;
-  if (end - now <= kTimeEpsilon_s) return;
-  const DiscreteHead head = discrete_head();
-  double ahead_work = 0;
-  for (const auto& [priority, queue] : backlog_) {
-    for (const Batch& b : queue) {
-      if (!ahead_of(head, priority, b)) break;
-      ahead_work += b.left_gpu_s;
-    }
-  }
-  int want = static_cast<int>(std::ceil(ahead_work / (end - now) - 1e-9));
-  const int slowest = gpu_.pstate_count() - 1;
-  while (want > 0 && it_power_w(slowest, powered_count_, pool_.busy_gpus() + want) > it_budget_w_) --want;
-  account_it_energy(now);
-  account_busy(now);
-  std::vector<Slice> kept;
-  int held = 0;
-  for (const Slice& s : previous) {  // a node may appear more than once: take as we go
-    if (held >= want) break;
-    const int g = std::min({s.gpus, want - held, pool_.free_gpus(s.node)});
-    if (g <= 0) continue;
-    kept.push_back({s.node, g});
-    pool_.take(kept.back());
-    held += g;
-  }
-  if (held == 0) return;
-  aggregate_plan_.expected_end_s = end;
-  aggregate_plan_.slices = std::move(kept);
-  aggregate_gpus_ = held;
-  aggregate_since_s_ = now;
-  aggregate_progress_start_s_ = progress_s(now);
-  aggregate_running_ = true;
 }
 
 // A served load's step is over: what it didn't get is dropped (requests not served in time),
@@ -423,7 +379,6 @@ void SiteScheduler::stop_aggregate(double now) {
   pool_.give(aggregate_plan_.slices);
   const double served = aggregate_gpus_ * (progress_s(now) - aggregate_progress_start_s_);
   serve(served, aggregate_since_s_, now);
-  previous_short_slices_ = aggregate_plan_.slices;
   aggregate_plan_.slices.clear();
   aggregate_gpus_ = 0;
 }

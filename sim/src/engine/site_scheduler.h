@@ -101,7 +101,6 @@ class SiteScheduler {
   // at a time, after the discrete jobs have been placed.
   void aggregate_boundary(double now);
   void drop_unserved(std::size_t current_step);
-  void carry_over(double now);
   void start_aggregate(double now, bool ahead_only);
   void stop_aggregate(double now);
   void serve(double gpu_s, double from_s, double to_s);
@@ -221,7 +220,6 @@ class SiteScheduler {
   bool aggregate_running_ = false;
   RunningJob aggregate_plan_;
   int aggregate_gpus_ = 0;
-  std::vector<Slice> previous_short_slices_;  // where the last step's short work ran
   double modelled_energy_j_ = 0, modelled_energy_at_s_ = 0;
   int computing_gpus_ = 0;            // GPUs of discrete jobs whose compute runs
   double model_check_energy_j_ = 0;   // with energy_from_plugin: the model's whole figure

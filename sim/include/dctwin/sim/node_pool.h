@@ -34,7 +34,6 @@ class NodePool {
   // A usable node must be idle to become unusable.
   void set_usable(std::size_t node, bool usable);
   void take(const std::vector<Slice>& slices);
-  void take(const Slice& slice);
   void give(const std::vector<Slice>& slices);
 
   bool fits(int gpus) const;
