@@ -51,9 +51,10 @@ FacilityStep FacilityMonitor::measure(std::size_t si, double start, double end) 
   const SiteNodes& nodes = platform_.site(si);
   SiteScheduler& scheduler = *schedulers_[si];
   double consumed_j = scheduler.it_energy_j(end);
-  std::size_t built = 0;
-  for (; built < nodes.hosts.size() && nodes.commission_s[built] < end; ++built) {
-    if (options_.energy_from_plugin) consumed_j += sg_host_get_consumed_energy(nodes.hosts[built]);
+  std::size_t built = built_nodes_[si];
+  while (built < nodes.hosts.size() && nodes.commission_s[built] < end) ++built;
+  if (options_.energy_from_plugin) {
+    for (std::size_t n = 0; n < built; ++n) consumed_j += sg_host_get_consumed_energy(nodes.hosts[n]);
   }
   if (built != built_nodes_[si]) {
     built_nodes_[si] = built;

@@ -30,24 +30,24 @@ double SiteScheduler::it_power_w(int pstate, int powered_nodes, int busy_gpus) c
 // pstate, epsilon = idle) integrated over time: called before anything that changes the
 // powered nodes, the pstate or the busy GPUs.
 void SiteScheduler::account_it_energy(double now) {
-  if (now > modelled_energy_at_s_) {
+  if (now > it_energy_at_s_) {
     const models::NodePowerState w = gpu_.node_power(pstate_);
     const double per_gpu_w = (w.all_busy_w - w.epsilon_w) / gpus_per_node_;
-    const double dt = now - modelled_energy_at_s_;
+    const double dt = now - it_energy_at_s_;
     const double whole_w = powered_count_ * w.idle_w + (fluid_gpus() + computing_gpus_) * per_gpu_w;
     if (energy_from_plugin_) {
-      modelled_energy_j_ += fluid_gpus() * per_gpu_w * dt;  // the execs' nodes are the plugin's
+      it_energy_j_ += fluid_gpus() * per_gpu_w * dt;  // the execs' nodes are the plugin's
       model_check_energy_j_ += whole_w * dt;
     } else {
-      modelled_energy_j_ += whole_w * dt;
+      it_energy_j_ += whole_w * dt;
     }
   }
-  modelled_energy_at_s_ = now;
+  it_energy_at_s_ = now;
 }
 
 double SiteScheduler::it_energy_j(double now) {
   account_it_energy(now);
-  return modelled_energy_j_;
+  return it_energy_j_;
 }
 
 void SiteScheduler::set_node_power(std::size_t n, bool on) {

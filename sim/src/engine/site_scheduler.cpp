@@ -27,6 +27,7 @@ SiteScheduler::SiteScheduler(const Scenario& scenario, std::size_t site_index,
                              const AggregateArrivals& small, bool energy_from_plugin)
     : scenario_(scenario),
       energy_from_plugin_(energy_from_plugin),
+      fluid_(scenario.has_fluid()),
       site_(scenario.sites[site_index]),
       site_index_(site_index),
       nodes_(nodes),
@@ -53,7 +54,7 @@ SiteScheduler::SiteScheduler(const Scenario& scenario, std::size_t site_index,
   }
   failure_rate_per_node_s_ = per_million_gpu_h / 1e6 * gpus_per_node_ / 3600.0;
   next_failure_s_ = std::numeric_limits<double>::infinity();
-  if (scenario.has_fluid()) {
+  if (fluid_) {
     const int months = calendar_.month_index_at(horizon_s - 1) + 1;
     series_.aggregate.assign(static_cast<std::size_t>(months) * scenario.job_classes.size(), {});
     release_gpus_.assign(small.steps + 1, 0);
@@ -69,11 +70,11 @@ void SiteScheduler::operator()() {
     commission_due(now);
     repairs_due(now);
     failures_due(now);
-    if (scenario_.has_fluid()) aggregate_boundary(now);
+    if (fluid_) aggregate_boundary(now);
     broker_.route_due(now);
     // Small jobs in aggregate ahead of the discrete head take GPUs first, the rest after the
     // discrete jobs are placed; the fluid's hold is set once, at the instant it starts.
-    const bool fluid = scenario_.has_fluid() && now < horizon_s_ - kTimeEpsilon_s &&
+    const bool fluid = fluid_ && now < horizon_s_ - kTimeEpsilon_s &&
                        (!aggregate_running_ || aggregate_since_s_ >= now - kTimeEpsilon_s);
     if (fluid && backlog_gpu_s_ + long_waiting_gpu_s_ > 0) start_aggregate(now, true);
     schedule(now);
@@ -158,7 +159,7 @@ double SiteScheduler::next_event_s() const {
   next = std::min(next, next_failure_s_);
   if (!repairs_.empty()) next = std::min(next, repairs_.top().first);
   if (!spare_returns_.empty()) next = std::min(next, spare_returns_.top());
-  if (scenario_.has_fluid()) {
+  if (fluid_) {
     const double a = scenario_.fidelity.step_s;
     next = std::min(next, (std::floor(now / a + kTimeEpsilon_s) + 1) * a);
   }

@@ -151,6 +151,7 @@ class SiteScheduler {
 
   const Scenario& scenario_;
   bool energy_from_plugin_;
+  bool fluid_;  // Scenario::has_fluid(): some load is carried in aggregate
   const Site& site_;
   std::size_t site_index_;
   const SiteNodes& nodes_;
@@ -220,7 +221,7 @@ class SiteScheduler {
   bool aggregate_running_ = false;
   RunningJob aggregate_plan_;
   int aggregate_gpus_ = 0;
-  double modelled_energy_j_ = 0, modelled_energy_at_s_ = 0;
+  double it_energy_j_ = 0, it_energy_at_s_ = 0;  // integrated up to it_energy_at_s_
   int computing_gpus_ = 0;            // GPUs of discrete jobs whose compute runs
   double model_check_energy_j_ = 0;   // with energy_from_plugin: the model's whole figure
   double aggregate_since_s_ = 0, aggregate_progress_start_s_ = 0;

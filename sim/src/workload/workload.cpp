@@ -123,30 +123,31 @@ constexpr int kMaxAttempts = 1000;
 
 // A served class's load: each aggregate step's GPU-seconds, demand x share / 730.5 h x the
 // cycle at the step's middle (local time) x the step. No jobs, no randomness.
-void add_served_load(const Scenario& s, const models::SimCalendar& cal, std::size_t si, std::size_t ci,
-                     AggregateArrivals& small) {
+template <class PerStep>
+void for_each_served_step(const Scenario& s, const models::SimCalendar& cal, std::size_t si, std::size_t ci,
+                          PerStep&& per_step) {
   const Site& site = s.sites[si];
   const JobClass& jc = s.job_classes[ci];
   const double step = s.fidelity.step_s;
-  for (std::size_t k = 0; k < small.steps; ++k) {
+  const auto steps = static_cast<std::size_t>(std::ceil(cal.seconds_at(s.end) / step));
+  for (std::size_t k = 0; k < steps; ++k) {
     const double mid = (static_cast<double>(k) + 0.5) * step;
     const double gpus = demand_gpu_hours_per_month(site, cal, mid) * jc.share_of_gpu_hours / kHoursPerMonth *
                         submission_cycle_factor(jc, cal, site.local_s(mid));
-    small.gpu_s[si][k * small.classes + ci] += gpus * step;
+    per_step(k, gpus * step);
   }
+}
+
+void add_served_load(const Scenario& s, const models::SimCalendar& cal, std::size_t si, std::size_t ci,
+                     AggregateArrivals& small) {
+  for_each_served_step(s, cal, si, ci, [&](std::size_t k, double gpu_s) { small.gpu_s[si][k * small.classes + ci] += gpu_s; });
 }
 
 }  // namespace
 
 double served_gpu_hours(const Scenario& s, std::size_t si, std::size_t ci) {
-  const models::SimCalendar cal(s.start);
-  AggregateArrivals load;
-  load.steps = static_cast<std::size_t>(std::ceil(cal.seconds_at(s.end) / s.fidelity.step_s));
-  load.classes = s.job_classes.size();
-  load.gpu_s.assign(s.sites.size(), std::vector<double>(load.steps * load.classes, 0.0));
-  add_served_load(s, cal, si, ci, load);
   double gpu_s = 0;
-  for (std::size_t k = 0; k < load.steps; ++k) gpu_s += load.gpu_s[si][k * load.classes + ci];
+  for_each_served_step(s, models::SimCalendar(s.start), si, ci, [&](std::size_t, double step_gpu_s) { gpu_s += step_gpu_s; });
   return gpu_s / 3600.0;
 }
 
