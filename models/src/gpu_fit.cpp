@@ -175,12 +175,15 @@ void fit_memory(const std::vector<CalibrationSample>& rows, GpuFit& out) {
 
 void fit_power(const std::vector<CalibrationSample>& rows, GpuFit& out) {
   std::vector<double> idle;
-  std::map<std::string, std::vector<std::pair<double, double>>> loads;
+  std::map<std::string, std::vector<std::pair<double, double>>> loads, capped;
   std::vector<std::pair<double, double>> full_tensor;  // (sm clock, watts) at 100 % duty
   for (const auto& r : rows) {
     if (r.benchmark != "power" || r.metric != "power") continue;
     if (r.variant == "idle") idle.push_back(r.value);
-    if (r.variant == "tensor" || r.variant == "memory") loads[r.variant].push_back({r.duty_pct / 100, r.value});
+    if (r.variant == "tensor" || r.variant == "memory") {
+      const bool at_limit = r.power_limit_w > 0 && r.value >= kPowerCapFraction * r.power_limit_w;
+      (at_limit ? capped : loads)[r.variant].push_back({r.duty_pct / 100, r.value});
+    }
     if (r.variant == "tensor" && r.duty_pct == 100 && r.sm_clock_mhz > 0) full_tensor.push_back({r.sm_clock_mhz, r.value});
   }
   if (idle.empty() && loads.empty()) return;
@@ -196,7 +199,11 @@ void fit_power(const std::vector<CalibrationSample>& rows, GpuFit& out) {
     PowerLoadFit f;
     f.load = load;
     f.watts_vs_duty = fit_line(s.x_fit, s.y_fit);
-    f.check = score(s, [&](double d) { return f.watts_vs_duty.intercept + f.watts_vs_duty.slope * d; });
+    if (const auto it = capped.find(load); it != capped.end()) {
+      f.capped_rows = it->second.size();
+      for (const auto& [duty, w] : it->second) f.capped_w += w / static_cast<double>(f.capped_rows);
+    }
+    f.check = score(s, [&](double d) { return f.watts(d); });
     p.loads.push_back(f);
   }
   // Clock states: the suite never sets clocks, so different states come only from runs on
@@ -227,6 +234,11 @@ void fit_power(const std::vector<CalibrationSample>& rows, GpuFit& out) {
 }
 
 }  // namespace
+
+double PowerLoadFit::watts(double duty) const {
+  const double line = watts_vs_duty.intercept + watts_vs_duty.slope * duty;
+  return capped_w > 0 ? std::min(line, capped_w) : line;
+}
 
 double SaturationCurve::operator()(double x) const {
   if (x <= 0) return 0;

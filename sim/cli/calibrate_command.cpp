@@ -38,8 +38,8 @@ void print_summary(const models::GpuFit& fit) {
   if (fit.power) {
     std::printf("power idle %.1f W\n", fit.power->idle_w);
     for (const auto& l : fit.power->loads) {
-      std::printf("power %-6s %.1f W at 0 %% duty, %.1f W at 100 %%  held-out MAPE %5.2f %% (%zu rows)\n",
-                  l.load.c_str(), l.watts_vs_duty.intercept, l.watts_vs_duty.intercept + l.watts_vs_duty.slope,
+      std::printf("power %-6s %.1f W at 0 %% duty, %.1f W at 100 %%%s  held-out MAPE %5.2f %% (%zu rows)\n",
+                  l.load.c_str(), l.epsilon_w(), l.full_w(), l.capped_w > 0 && l.full_w() == l.capped_w ? " (held at the power limit)" : "",
                   l.check.mape_held_pct, l.check.rows_held);
     }
   }

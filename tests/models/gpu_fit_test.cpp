@@ -120,6 +120,32 @@ TEST(GpuFit, WholeGpuFromSyntheticCsvRows) {
   EXPECT_FALSE(fit.power->clock_exponent.has_value());  // one clock state: said, not fitted
 }
 
+// A card at its power limit: the unconstrained draw would be 130 + 700 d W, but the 700 W
+// limit holds the top levels at 695 W. The line must come from the levels below the limit
+// only, and the full-duty draw must be the held level, not the line's 830 W.
+TEST(GpuFit, PowerLevelsHeldAtTheCardsLimitAreNotOnTheLine) {
+  Noise noise;
+  std::vector<CalibrationSample> rows{row("power", "idle", "power", 120.0)};
+  for (int step = 0; step <= 8; ++step) {
+    const double duty = 12.5 * step;
+    const double unconstrained = 130.0 + 7.0 * duty;
+    auto r = row("power", "tensor", "power", noise(std::min(unconstrained, 695.0)));
+    r.duty_pct = duty;
+    r.power_limit_w = 700;
+    rows.push_back(r);
+  }
+  const GpuFit fit = fit_gpu(rows);
+  const PowerLoadFit* t = fit.find_load("tensor");
+  ASSERT_NE(t, nullptr);
+  EXPECT_EQ(t->capped_rows, 2u);  // 87.5 % and 100 %: 742 and 830 W unconstrained
+  expect_within_1pct(t->watts_vs_duty.intercept, 130.0);
+  expect_within_1pct(t->watts_vs_duty.slope, 700.0);
+  expect_within_1pct(t->capped_w, 695.0);
+  expect_within_1pct(t->full_w(), 695.0);
+  expect_within_1pct(t->epsilon_w(), 130.0);
+  EXPECT_LT(t->check.mape_held_pct, 1.0);
+}
+
 TEST(GpuFit, PowerClockExponentWithSeveralClockStates) {
   Noise noise;
   std::vector<CalibrationSample> rows{row("power", "idle", "power", 70.0)};

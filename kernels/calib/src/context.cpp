@@ -83,7 +83,12 @@ std::string quoted(const std::string& s) {
 std::string num(const std::optional<double>& x) {
   if (!x) return "";
   char buf[40];
-  std::snprintf(buf, sizeof buf, "%.9g", *x);
+  // Whole numbers (sizes, counts, bytes up to 2^53) in full: "%.9g" wrote 1 GiB as 1.07374182e+09.
+  if (std::abs(*x) < 9.007199254740992e15 && *x == std::floor(*x)) {
+    std::snprintf(buf, sizeof buf, "%.0f", *x);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.9g", *x);
+  }
   return buf;
 }
 }  // namespace

@@ -56,41 +56,46 @@ std::string Nvml::driver_version() const {
 }
 
 namespace {
-template <typename T>
-std::optional<double> if_ok(int rc, T value, double scale = 1.0) {
-  return rc == 0 ? std::optional<double>(static_cast<double>(value) * scale) : std::nullopt;
+// Calls `query(&value)` first and reads `value` after it. Writing `if_ok(f(&v), v)` instead
+// leaves the order of the two arguments to the compiler, and GCC copies `v` before calling
+// `f`: every reading came out 0 on the first run on a GPU.
+template <typename T, typename Query>
+std::optional<double> read_if_ok(Query query, double scale = 1.0) {
+  T value{};
+  if (query(&value) != 0) return std::nullopt;
+  return static_cast<double>(value) * scale;
 }
 }  // namespace
 
 std::optional<double> Nvml::sm_clock_mhz() const {
   const auto f = symbol<ClockFn>("nvmlDeviceGetClockInfo");
-  unsigned v = 0;
-  return device_ && f ? if_ok(f(device_, kClockSm, &v), v) : std::nullopt;
+  if (!device_ || !f) return std::nullopt;
+  return read_if_ok<unsigned>([&](unsigned* v) { return f(device_, kClockSm, v); });
 }
 std::optional<double> Nvml::mem_clock_mhz() const {
   const auto f = symbol<ClockFn>("nvmlDeviceGetClockInfo");
-  unsigned v = 0;
-  return device_ && f ? if_ok(f(device_, kClockMem, &v), v) : std::nullopt;
+  if (!device_ || !f) return std::nullopt;
+  return read_if_ok<unsigned>([&](unsigned* v) { return f(device_, kClockMem, v); });
 }
 std::optional<double> Nvml::max_sm_clock_mhz() const {
   const auto f = symbol<ClockFn>("nvmlDeviceGetMaxClockInfo");
-  unsigned v = 0;
-  return device_ && f ? if_ok(f(device_, kClockSm, &v), v) : std::nullopt;
+  if (!device_ || !f) return std::nullopt;
+  return read_if_ok<unsigned>([&](unsigned* v) { return f(device_, kClockSm, v); });
 }
 std::optional<double> Nvml::power_limit_w() const {
   const auto f = symbol<UintFn>("nvmlDeviceGetEnforcedPowerLimit");
-  unsigned v = 0;
-  return device_ && f ? if_ok(f(device_, &v), v, 1e-3) : std::nullopt;
+  if (!device_ || !f) return std::nullopt;
+  return read_if_ok<unsigned>([&](unsigned* v) { return f(device_, v); }, 1e-3);
 }
 std::optional<double> Nvml::temperature_c() const {
   const auto f = symbol<TempFn>("nvmlDeviceGetTemperature");
-  unsigned v = 0;
-  return device_ && f ? if_ok(f(device_, kTemperatureGpu, &v), v) : std::nullopt;
+  if (!device_ || !f) return std::nullopt;
+  return read_if_ok<unsigned>([&](unsigned* v) { return f(device_, kTemperatureGpu, v); });
 }
 std::optional<double> Nvml::energy_j() const {
   const auto f = symbol<EnergyFn>("nvmlDeviceGetTotalEnergyConsumption");
-  unsigned long long v = 0;
-  return device_ && f ? if_ok(f(device_, &v), v, 1e-3) : std::nullopt;
+  if (!device_ || !f) return std::nullopt;
+  return read_if_ok<unsigned long long>([&](unsigned long long* v) { return f(device_, v); }, 1e-3);
 }
 
 }  // namespace calib

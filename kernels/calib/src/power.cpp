@@ -97,6 +97,12 @@ void run_power(Context& ctx, const PowerPlan& plan, int& failed_checks) {
     const double e0 = *ctx.nvml.energy_j();
     const Window w = run_duty(ctx, load, duty_pct / 100.0, plan.window_s);
     const double e1 = *ctx.nvml.energy_j();
+    if (!(e1 > e0)) {  // a powered GPU always draws: a counter that stands still is not a reading
+      std::fprintf(stderr, "power %s duty %d %%: the energy counter did not advance; no row written\n",
+                   load ? load->variant : "idle", duty_pct);
+      ++failed_checks;
+      return;
+    }
     Row r{"power", load ? load->variant : "idle", load ? load->dtype : ""};
     ctx.stamp(r);
     if (!w.sm_clocks.empty()) r.sm_clock_mhz = median(w.sm_clocks);

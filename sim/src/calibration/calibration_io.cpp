@@ -123,6 +123,7 @@ CalibrationData read_calibration_csv(const std::vector<fs::path>& files) {
         r.fail("unit", "metric '" + s.metric + "' is in " + unit->second + ", got '" + s.unit + "'");
       }
       s.sm_clock_mhz = r.number("sm_clock_mhz");
+      s.power_limit_w = r.number("power_limit_w");
       r.number("mem_clock_mhz");  // validated; the fit does not use it yet
       r.number("repeats");
       r.number("check_rel_error");
@@ -172,8 +173,12 @@ std::string calibrated_profile_yaml(const models::GpuProfile& base, const fs::pa
     sources["gpu_idle_w"] = "MEASURED: median idle power, NVML energy-counter deltas over >= 5 s windows, " + files;
   }
   if (const auto* t = fit.find_load("tensor")) {
-    busy_w = std::max(idle_w, t->watts_vs_duty.intercept + t->watts_vs_duty.slope);
-    sources["gpu_busy_w"] = "MEASURED: BF16 GEMM load at 100 % duty from the linear duty fit (held-out MAPE " +
+    busy_w = std::max(idle_w, t->full_w());
+    const std::string how = t->capped_w > 0 && t->capped_w <= t->watts_vs_duty.intercept + t->watts_vs_duty.slope
+                                ? "held at the card's power limit (mean of " + std::to_string(t->capped_rows) +
+                                      " level(s) within " + pct(100 * (1 - models::kPowerCapFraction)) + " of it)"
+                                : "from the linear duty fit";
+    sources["gpu_busy_w"] = "MEASURED: BF16 GEMM load at 100 % duty, " + how + " (duty fit held-out MAPE " +
                             pct(t->check.mape_held_pct) + "), " + files +
                             "; a tensor-core-saturating load, so an upper bound of a training job's draw";
   }
@@ -241,13 +246,13 @@ std::string calibrated_profile_yaml(const models::GpuProfile& base, const fs::pa
     if (fit.power) {
       const auto& p = *fit.power;
       const auto* tensor = fit.find_load("tensor");
-      const double epsilon_w = tensor ? tensor->watts_vs_duty.intercept : idle_w;
+      const double epsilon_w = tensor ? tensor->epsilon_w() : idle_w;
       e << YAML::Key << "power" << YAML::Value << YAML::BeginMap << YAML::Key << "idle_w" << YAML::Value << p.idle_w;
       e << YAML::Key << "loads" << YAML::Value << YAML::BeginSeq;
       for (const auto& l : p.loads) {
         e << YAML::BeginMap << YAML::Key << "load" << YAML::Value << l.load << YAML::Key << "epsilon_w" << YAML::Value
-          << l.watts_vs_duty.intercept << YAML::Key << "full_w" << YAML::Value
-          << l.watts_vs_duty.intercept + l.watts_vs_duty.slope;
+          << l.epsilon_w() << YAML::Key << "full_w" << YAML::Value << l.full_w() << YAML::Key << "capped_w"
+          << YAML::Value << l.capped_w << YAML::Key << "capped_rows" << YAML::Value << l.capped_rows;
         emit_holdout(e, l.check);
         e << YAML::EndMap;
       }

@@ -23,6 +23,7 @@ struct CalibrationSample {
   double value = 0;
   std::string unit;         // tflops, gbps, w, us, bytes, count
   double sm_clock_mhz = 0;  // SM clock read beside the measurement
+  double power_limit_w = 0;  // the card's enforced power limit, as read beside it; 0: unknown
 };
 
 // y = y_max * x^p / (x^p + x_half^p): rises as x^p for small x, saturates at y_max.
@@ -74,11 +75,22 @@ struct MemoryFit {
   HoldOut check;
 };
 
+// Draw against duty cycle: a line through the levels the card runs unconstrained, and the
+// level at which its power limit holds it where the load would draw more (a Hopper card at
+// full tensor load sits at its 700 W limit with the SM clock pulled down).
 struct PowerLoadFit {
-  std::string load;  // tensor or memory
-  Line watts_vs_duty;  // duty as a fraction 0..1: epsilon = intercept, full = intercept + slope
-  HoldOut check;
+  std::string load;      // tensor or memory
+  Line watts_vs_duty;    // duty as a fraction 0..1, fitted on the levels below the limit
+  double capped_w = 0;   // mean draw of the levels held at the power limit; 0: none was
+  std::size_t capped_rows = 0;
+  HoldOut check;         // of watts() on the held-out levels
+
+  double watts(double duty) const;
+  double epsilon_w() const { return watts(0); }
+  double full_w() const { return watts(1); }
 };
+// A power row counts as held at the limit from this fraction of the card's enforced limit.
+inline constexpr double kPowerCapFraction = 0.97;
 
 struct PowerFit {
   double idle_w = 0;
