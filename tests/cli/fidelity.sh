@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Exact and aggregated fidelity on one case (tests/data/small-jobs.yaml: 256 GPUs, two
-# weeks, minutes-long evaluation jobs beside pre-training): the same jobs arrive; energy and
-# utilization agree within 2 %; waits per class and month within 15 % (docs/workloads.md
-# records where aggregation falls short of 2 % on waits); aggregated runs are deterministic.
+# weeks, minutes-long evaluation jobs beside pre-training), over seeds 1-8: the same jobs
+# arrive; energy and utilization agree within 2 % in every seed; each class's p95 wait per
+# month, averaged over the eight seeds, within 10 %; aggregated runs are deterministic.
+# One seed's p95 is not compared. Between seeds, evaluation's January p95 in exact fidelity
+# runs from 0.02 h to 10.2 h, and one seed's exact-against-aggregated difference per class
+# and month ran from -91 % to +908 % (docs/workloads.md).
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 case=$here/data/small-jobs.yaml
@@ -10,13 +13,16 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+seeds=(1 2 3 4 5 6 7 8)
 
-for f in exact aggregated; do
-  "$DCTWIN" run "$case" --fidelity "$f" --out "$work/$f" --progress none >/dev/null || fail "$f run"
+for s in "${seeds[@]}"; do
+  for f in exact aggregated; do
+    "$DCTWIN" run "$case" --seed "$s" --fidelity "$f" --out "$work/$f-$s" --progress none >/dev/null || fail "$f seed $s run"
+  done
 done
-"$DCTWIN" run "$case" --fidelity aggregated --out "$work/again" --progress none >/dev/null || fail "second run"
+"$DCTWIN" run "$case" --seed 1 --fidelity aggregated --out "$work/again" --progress none >/dev/null || fail "second run"
 for f in summary.csv site_monthly.csv class_monthly.csv jobs.csv; do
-  cmp -s "$work/aggregated/$f" "$work/again/$f" || fail "aggregated $f differs between two runs"
+  cmp -s "$work/aggregated-1/$f" "$work/again/$f" || fail "aggregated $f differs between two runs"
 done
 
 # column value of the row whose first fields match, by header name
@@ -27,20 +33,35 @@ value() {  # file, key (comma-joined leading fields), column
 within() {  # a, b, relative tolerance, absolute floor
   awk -v a="$1" -v b="$2" -v r="$3" -v f="$4" 'BEGIN { d = a - b; if (d < 0) d = -d; m = (a > b ? a : b); exit !(d <= r * m || d <= f) }'
 }
-for col in it_mwh facility_mwh utilization; do
-  e=$(value "$work/exact/summary.csv" alpha "$col"); a=$(value "$work/aggregated/summary.csv" alpha "$col")
-  within "$e" "$a" 0.02 0 || fail "$col: exact $e, aggregated $a"
+mean_over_seeds() {  # mode, file, key, column
+  local sum=0 v
+  for s in "${seeds[@]}"; do
+    v=$(value "$work/$1-$s/$2" "$3" "$4")
+    sum=$(awk -v a="$sum" -v b="$v" 'BEGIN { printf "%.9g", a + b }')
+  done
+  awk -v a="$sum" -v n="${#seeds[@]}" 'BEGIN { printf "%.9g", a / n }'
+}
+for s in "${seeds[@]}"; do
+  for col in it_mwh facility_mwh utilization; do
+    e=$(value "$work/exact-$s/summary.csv" alpha "$col"); a=$(value "$work/aggregated-$s/summary.csv" alpha "$col")
+    within "$e" "$a" 0.02 0 || fail "seed $s $col: exact $e, aggregated $a"
+  done
+  aggregated=$(value "$work/aggregated-$s/summary.csv" alpha jobs_aggregated)
+  [[ "$aggregated" -gt 1000 ]] || fail "seed $s: small jobs carried in aggregate: $aggregated"
+  for cls in evaluation pretraining; do
+    for m in 2026-01 2026-02; do
+      e=$(value "$work/exact-$s/class_monthly.csv" "alpha,$cls,$m" jobs_submitted)
+      a=$(value "$work/aggregated-$s/class_monthly.csv" "alpha,$cls,$m" jobs_submitted)
+      [[ "$e" == "$a" ]] || fail "seed $s $cls $m jobs_submitted: exact $e, aggregated $a"
+    done
+  done
 done
-aggregated=$(value "$work/aggregated/summary.csv" alpha jobs_aggregated)
-[[ "$aggregated" -gt 1000 ]] || fail "small jobs carried in aggregate: $aggregated"
 for cls in evaluation pretraining; do
   for m in 2026-01 2026-02; do
-    for col in jobs_submitted queue_wait_p95_h; do
-      e=$(value "$work/exact/class_monthly.csv" "alpha,$cls,$m" "$col")
-      a=$(value "$work/aggregated/class_monthly.csv" "alpha,$cls,$m" "$col")
-      tol=0.15; [[ $col == jobs_submitted ]] && tol=0
-      within "$e" "$a" "$tol" 0.01 || fail "$cls $m $col: exact $e, aggregated $a"
-    done
+    e=$(mean_over_seeds exact class_monthly.csv "alpha,$cls,$m" queue_wait_p95_h)
+    a=$(mean_over_seeds aggregated class_monthly.csv "alpha,$cls,$m" queue_wait_p95_h)
+    echo "$cls $m p95 wait, mean of ${#seeds[@]} seeds: exact $e h, aggregated $a h"
+    within "$e" "$a" 0.10 0.01 || fail "$cls $m p95 wait over the seeds: exact $e, aggregated $a"
   done
 done
 

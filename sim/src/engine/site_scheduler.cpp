@@ -73,13 +73,21 @@ void SiteScheduler::operator()() {
     if (fluid_) aggregate_boundary(now);
     broker_.route_due(now);
     // Small jobs in aggregate ahead of the discrete head take GPUs first, the rest after the
-    // discrete jobs are placed; the fluid's hold is set once, at the instant it starts.
+    // discrete jobs are placed; the fluid's hold is set at the instant it starts.
     const bool fluid = fluid_ && now < horizon_s_ - kTimeEpsilon_s &&
                        (!aggregate_running_ || aggregate_since_s_ >= now - kTimeEpsilon_s);
     if (fluid && backlog_gpu_s_ + long_waiting_gpu_s_ > 0) start_aggregate(now, true);
     schedule(now);
     if (fluid && backlog_gpu_s_ + long_waiting_gpu_s_ > 0 &&
         (!aggregate_running_ || aggregate_since_s_ >= now - kTimeEpsilon_s)) {
+      start_aggregate(now, false);
+    } else if (fluid_ && now < horizon_s_ - kTimeEpsilon_s && aggregate_running_ &&
+               aggregate_since_s_ < now - kTimeEpsilon_s && fluid_wants_more(now)) {
+      // GPUs the discrete jobs left free within a step go to small work the hold does not
+      // cover, as they would to small jobs starting when GPUs free up: the hold is set again
+      // from here, at once, so no discrete job takes the GPUs it had.
+      stop_aggregate(now);
+      start_aggregate(now, true);
       start_aggregate(now, false);
     }
     if (now >= horizon_s_ - kTimeEpsilon_s) break;

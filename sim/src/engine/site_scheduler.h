@@ -103,6 +103,7 @@ class SiteScheduler {
   void drop_unserved(std::size_t current_step);
   void start_aggregate(double now, bool ahead_only);
   void stop_aggregate(double now);
+  bool fluid_wants_more(double now) const;
   void serve(double gpu_s, double from_s, double to_s);
   void account_it_energy(double now);
   void end_modelled_load(Running& run, double now);
@@ -211,7 +212,7 @@ class SiteScheduler {
   std::vector<int> release_gpus_;     // by aggregate step: GPUs of long holds whose run ends in it
   std::vector<double> release_work_;  // and the work they have left in that step, GPU-s
   std::size_t last_release_step_ = 0;
-  std::size_t long_planned_step_[2] = {static_cast<std::size_t>(-1), static_cast<std::size_t>(-1)};  // per pass
+  double long_planned_at_s_[2] = {-1, -1};  // the instant each call of a pass last started long jobs
   mutable std::vector<RunningJob> long_view_;  // long holds by release, for EASY
   mutable bool long_view_dirty_ = true;
   mutable std::size_t long_view_step_ = 0;  // the step it was built in
