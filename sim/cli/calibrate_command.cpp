@@ -39,7 +39,7 @@ void print_summary(const models::GpuFit& fit) {
     std::printf("power idle %.1f W\n", fit.power->idle_w);
     for (const auto& l : fit.power->loads) {
       std::printf("power %-6s %.1f W at 0 %% duty, %.1f W at 100 %%%s  held-out MAPE %5.2f %% (%zu rows)\n",
-                  l.load.c_str(), l.epsilon_w(), l.full_w(), l.capped_w > 0 && l.full_w() == l.capped_w ? " (held at the power limit)" : "",
+                  l.load.c_str(), l.epsilon_w(), l.full_w(), l.held_at_limit() ? " (held at the power limit)" : "",
                   l.check.mape_held_pct, l.check.rows_held);
     }
   }

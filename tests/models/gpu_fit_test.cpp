@@ -143,6 +143,7 @@ TEST(GpuFit, PowerLevelsHeldAtTheCardsLimitAreNotOnTheLine) {
   expect_within_1pct(t->capped_w, 695.0);
   expect_within_1pct(t->full_w(), 695.0);
   expect_within_1pct(t->epsilon_w(), 130.0);
+  EXPECT_TRUE(t->held_at_limit());
   EXPECT_LT(t->check.mape_held_pct, 1.0);
 }
 

@@ -174,7 +174,7 @@ std::string calibrated_profile_yaml(const models::GpuProfile& base, const fs::pa
   }
   if (const auto* t = fit.find_load("tensor")) {
     busy_w = std::max(idle_w, t->full_w());
-    const std::string how = t->capped_w > 0 && t->capped_w <= t->watts_vs_duty.intercept + t->watts_vs_duty.slope
+    const std::string how = t->held_at_limit()
                                 ? "held at the card's power limit (mean of " + std::to_string(t->capped_rows) +
                                       " level(s) within " + pct(100 * (1 - models::kPowerCapFraction)) + " of it)"
                                 : "from the linear duty fit";

@@ -88,6 +88,7 @@ struct PowerLoadFit {
   double watts(double duty) const;
   double epsilon_w() const { return watts(0); }
   double full_w() const { return watts(1); }
+  bool held_at_limit() const { return capped_w > 0 && full_w() == capped_w; }  // at full duty
 };
 // A power row counts as held at the limit from this fraction of the card's enforced limit.
 inline constexpr double kPowerCapFraction = 0.97;
