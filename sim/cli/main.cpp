@@ -81,6 +81,10 @@ int run_command(const std::string& scenario_path, const std::string& out_dir, st
   const auto discrete = static_cast<std::size_t>(std::count_if(result.jobs.begin(), result.jobs.end(), [](const sim::JobRecord& j) {
     return j.state != sim::JobState::kUnsubmitted;
   }));
+  if (scenario.fidelity.aggregated && aggregated > 0) {
+    std::cout << "note: small jobs in aggregate: their queue waits and how energy splits between sites can differ "
+                 "from --fidelity exact (docs/workloads.md)\n";
+  }
   if (scenario.fidelity.aggregated) {
     std::printf("\n%.0f jobs simulated in %.2f s wall (aggregated fidelity: %zu as engine activities, the rest "
                 "carried in aggregate); reports in %s/\n",
