@@ -317,8 +317,7 @@ void SiteScheduler::add_served(std::size_t job_class, double jobs, double gpu_s,
 // Called twice a pass: for the small jobs ahead of the discrete head in queue order before
 // the discrete jobs are placed, and for the rest after; the second call adds to the first.
 void SiteScheduler::start_aggregate(double now, bool ahead_only) {
-  const double step = scenario_.fidelity.step_s;
-  const double end = (std::floor(now / step + kTimeEpsilon_s) + 1) * step;
+  const double end = next_boundary_s(now, scenario_.fidelity.step_s);
   if (end - now <= kTimeEpsilon_s) return;
   int free_gpus = pool_.usable_nodes() * gpus_per_node_ - pool_.busy_gpus();
   const int slowest = gpu_.pstate_count() - 1;
@@ -378,8 +377,7 @@ void SiteScheduler::start_aggregate(double now, bool ahead_only) {
 bool SiteScheduler::fluid_wants_more(double now) const {
   if (pool_.usable_nodes() * gpus_per_node_ - pool_.busy_gpus() < gpus_per_node_) return false;
   if (long_waiting_gpu_s_ > 0) return true;
-  const double step = scenario_.fidelity.step_s;
-  const double end = (std::floor(now / step + kTimeEpsilon_s) + 1) * step;
+  const double end = next_boundary_s(now, scenario_.fidelity.step_s);
   const double covered = aggregate_gpus_ * (end - aggregate_since_s_);
   return backlog_gpu_s_ - covered > 0.5 * (end - now);  // at least half a GPU until the boundary
 }

@@ -168,12 +168,10 @@ double SiteScheduler::next_event_s() const {
   if (!repairs_.empty()) next = std::min(next, repairs_.top().first);
   if (!spare_returns_.empty()) next = std::min(next, spare_returns_.top());
   if (fluid_) {
-    const double a = scenario_.fidelity.step_s;
-    next = std::min(next, (std::floor(now / a + kTimeEpsilon_s) + 1) * a);
+    next = std::min(next, next_boundary_s(now, scenario_.fidelity.step_s));
   }
   // Weather changes every step; the power budget follows it.
-  const double step = scenario_.step_s;
-  return std::min(next, (std::floor(now / step + kTimeEpsilon_s) + 1) * step);
+  return std::min(next, next_boundary_s(now, scenario_.step_s));
 }
 
 void SiteScheduler::enqueue(std::uint32_t job) {

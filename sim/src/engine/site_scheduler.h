@@ -9,6 +9,7 @@
 #include <functional>
 #include <algorithm>
 #include <map>
+#include <cmath>
 #include <optional>
 #include <queue>
 #include <set>
@@ -28,6 +29,10 @@
 #include "dctwin/sim/workload.h"
 
 namespace dctwin::sim::engine {
+
+// The first boundary of a grid of `step_s` seconds after `now`; an instant on a boundary
+// (within a microsecond) counts as past it.
+inline double next_boundary_s(double now, double step_s) { return (std::floor(now / step_s + 1e-6) + 1) * step_s; }
 
 class Broker;
 
