@@ -127,6 +127,26 @@ bool SiteScheduler::ahead_of(const DiscreteHead& head, int priority, const Batch
   return priority > head.priority || (priority == head.priority && b.arrive_s <= head.submit_s);
 }
 
+// What EASY leaves behind the discrete head: its reservation, and the GPUs free then beyond
+// what it needs (first come, first served: nothing).
+SiteScheduler::HeadRoom SiteScheduler::head_room(const DiscreteHead& head, double now) {
+  HeadRoom room;
+  if (!head.any) return room;
+  if (scenario_.scheduling.policy != SchedulingPolicy::kEasyBackfill) {
+    room.shadow_s = now;
+    return room;
+  }
+  const std::vector<const RunningJob*> by_end = running_by_end();
+  room.shadow_s = easy_.shadow_time(pool_, by_end, head.gpus, now);
+  int free_then = pool_.usable_nodes() * gpus_per_node_ - pool_.busy_gpus();
+  for (const RunningJob* r : by_end) {
+    if (r->expected_end_s > room.shadow_s) break;
+    for (const Slice& s : r->slices) free_then += s.gpus;
+  }
+  room.extra_gpus = std::max(0, free_then - head.gpus);
+  return room;
+}
+
 // Once per call of a pass (ahead of the discrete head, then the rest): starts the long small
 // jobs that fit in `capacity` free GPUs, highest priority first, in arrival order within a
 // level, skipping those that don't fit (first fit). Behind the head they start only if they
@@ -139,22 +159,10 @@ int SiteScheduler::start_long(double now, int capacity, bool ahead_only, const D
   const bool may_start = planned != now && long_waiting_gpu_s_ > 0;
   planned = now;
   const std::size_t classes = small_.classes;
-  double shadow = std::numeric_limits<double>::infinity();
-  int extra = 0;  // GPUs free at the reservation beyond what the head needs
-  if (may_start && !ahead_only && head.any) {
-    if (scenario_.scheduling.policy != SchedulingPolicy::kEasyBackfill) {
-      shadow = now;
-    } else {
-      const std::vector<const RunningJob*> by_end = running_by_end();
-      shadow = easy_.shadow_time(pool_, by_end, head.gpus, now);
-      int free_then = pool_.usable_nodes() * gpus_per_node_ - pool_.busy_gpus();
-      for (const RunningJob* r : by_end) {
-        if (r->expected_end_s > shadow) break;
-        for (const Slice& s : r->slices) free_then += s.gpus;
-      }
-      extra = std::max(0, free_then - head.gpus);
-    }
-  }
+  HeadRoom room;
+  if (may_start && !ahead_only && head.any) room = head_room(head, now);
+  double shadow = room.shadow_s;
+  int extra = room.extra_gpus;
   int taken = 0;
   for (auto& [priority, queue] : backlog_) {
     for (Batch& b : queue) {
@@ -394,23 +402,65 @@ void SiteScheduler::stop_aggregate(double now) {
 }
 
 
+namespace {
+// The work of one batch in a hold that serves `rate` GPUs from its start: at hold time tau,
+// levels ahead of it (together `ahead`) have done min(rate tau, their backlog + their arrivals
+// by tau), and the batch with them min(rate tau, ...); the batch's share is the difference.
+// Returns the first tau at which the batch has done `x` of its work, or infinity if that
+// lies beyond `span`.
+struct FluidLoad {
+  double backlog = 0, arrival_rate = 0;  // work waiting at the hold's start; work arriving per second
+};
+double done_by(double tau, double rate, FluidLoad load) {
+  return std::min(rate * tau, load.backlog + load.arrival_rate * tau);
+}
+double reached_at(double x, double rate, double span, FluidLoad ahead, FluidLoad with) {
+  const auto drained = [&](FluidLoad l) {  // when a load's backlog is gone: it then takes only its arrivals
+    return rate > l.arrival_rate ? l.backlog / (rate - l.arrival_rate) : std::numeric_limits<double>::infinity();
+  };
+  const double knots[] = {0.0, std::min(drained(ahead), span), std::min(drained(with), span), span};
+  auto share = [&](double tau) { return done_by(tau, rate, with) - done_by(tau, rate, ahead); };
+  for (int k = 1; k < 4; ++k) {
+    const double lo = knots[k - 1], hi = std::max(lo, knots[k]);
+    const double at_lo = share(lo), at_hi = share(hi);
+    if (at_hi + 1e-9 < x) continue;
+    if (at_hi - at_lo <= 1e-12) return lo;
+    return lo + (hi - lo) * std::clamp((x - at_lo) / (at_hi - at_lo), 0.0, 1.0);
+  }
+  return std::numeric_limits<double>::infinity();
+}
+}  // namespace
+
 // Highest priority first, then first in, first out: the work served in [from, to) finishes
-// batches in that order. A batch's jobs arrive spread over its step [a, a + T) and start
-// spread over its service [begin, end], so the job at fraction u waits
-// begin - a + u ((end - begin) - T), never less than 0; four quarter-points of u stand for
-// the batch's jobs.
+// batches in that order. A batch's jobs arrive spread over its step [a, a + T) and each starts
+// once the work of its own batch ahead of it is done; a level gets the hold's GPUs that the
+// levels above it don't need for their backlog and their arrivals (a priority fluid queue),
+// so in a hold large enough for the step's work no job waits. Four quarter-points of the
+// batch's arrivals stand for its jobs. A batch that began in an earlier hold finishes the
+// way it went: its jobs start spread evenly from its first service to its last.
 void SiteScheduler::serve(double gpu_s, double from_s, double to_s) {
-  const double total = gpu_s;
-  double done = 0;
   const std::size_t classes = small_.classes;
   const double step = scenario_.fidelity.step_s;
+  const double span = to_s - from_s;
+  const double rate = span > 0 ? gpu_s / span : 0;
+  FluidLoad ahead;  // every batch before the one at hand, in serving order
   for (auto& [priority, queue] : backlog_) {
     for (Batch& b : queue) {
       if (gpu_s <= 1e-9) break;
       if (b.left_gpu_s <= 1e-6 * std::max(1.0, b.total_gpu_s)) continue;
+      // This batch at the hold's start: its work not yet arrived comes in evenly until its
+      // step ends (remainders requeued by the fluid itself arrive all at once).
+      const double arrived = b.arrive_s - 0.5 * step;  // the step's start
+      const double still_to_come =
+          b.counted ? 0.0 : b.total_gpu_s * std::clamp(1 - (from_s - arrived) / step, 0.0, 1.0);
+      const FluidLoad own{std::max(0.0, b.left_gpu_s - still_to_come), still_to_come > 0 ? b.total_gpu_s / step : 0.0};
+      const FluidLoad with{ahead.backlog + own.backlog, ahead.arrival_rate + own.arrival_rate};
+      const FluidLoad before = ahead;
+      ahead = with;
+      auto start_of = [&](double x) { return from_s + std::min(span, reached_at(x, rate, span, before, with)); };
+      const bool fresh = b.begin_s < 0;
+      if (fresh) b.begin_s = start_of(1e-9 * b.total_gpu_s);
       const double take = std::min(gpu_s, b.left_gpu_s);
-      if (b.begin_s < 0) b.begin_s = from_s + (to_s - from_s) * (done / total);
-      done += take;
       gpu_s -= take;
       b.left_gpu_s -= take;
       backlog_gpu_s_ -= take;
@@ -418,9 +468,8 @@ void SiteScheduler::serve(double gpu_s, double from_s, double to_s) {
       backlog_gpu_s_ = std::max(0.0, backlog_gpu_s_ - b.left_gpu_s);  // the rounding left over
       b.left_gpu_s = 0;
       if (b.counted) continue;
-      const double end = from_s + (to_s - from_s) * (done / total);
-      const double arrived = b.arrive_s - 0.5 * step;  // the step's start
-      const auto month = static_cast<std::size_t>(calendar_.month_index_at(std::min(end, horizon_s_ - 1)));
+      const double last_start = start_of(b.total_gpu_s);
+      const auto month = static_cast<std::size_t>(calendar_.month_index_at(std::min(last_start, horizon_s_ - 1)));
       for (std::size_t c = 0; c < classes; ++c) {
         if (b.gpu_s[c] <= 0) continue;
         auto& m = series_.aggregate[month * classes + c];
@@ -428,8 +477,8 @@ void SiteScheduler::serve(double gpu_s, double from_s, double to_s) {
         if (b.jobs[c] <= 0) continue;  // a served load: work, no jobs to wait
         m.served_jobs += b.jobs[c];
         for (double u : {0.125, 0.375, 0.625, 0.875}) {
-          const double wait = std::max(0.0, b.begin_s - arrived + u * ((end - b.begin_s) - step));
-          m.add_wait(wait, b.jobs[c] / 4);
+          const double starts = fresh ? start_of(u * b.total_gpu_s) : b.begin_s + u * (last_start - b.begin_s);
+          m.add_wait(starts - (arrived + u * step), b.jobs[c] / 4);
         }
       }
     }

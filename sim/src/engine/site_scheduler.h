@@ -8,6 +8,7 @@
 #include <deque>
 #include <functional>
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <cmath>
 #include <optional>
@@ -121,6 +122,11 @@ class SiteScheduler {
     int gpus = 0;
   };
   DiscreteHead discrete_head() const;
+  struct HeadRoom {
+    double shadow_s = std::numeric_limits<double>::infinity();  // the head's reservation
+    int extra_gpus = 0;  // GPUs free then beyond what the head needs
+  };
+  HeadRoom head_room(const DiscreteHead& head, double now);
   struct Batch;
   int start_long(double now, int capacity, bool ahead_only, const DiscreteHead& head,
                  const std::function<void(int, const std::deque<Batch>&, int&)>& after_level);
