@@ -6,7 +6,7 @@
 # One seed's p95 is not compared. Between seeds, evaluation's January p95 in exact fidelity
 # runs from 0.02 h to 10.2 h, and one seed's exact-against-aggregated difference per class
 # and month ran from -91 % to +908 %. Averaged over these 48 seeds the differences are -11 %
-# to +14 %, with paired standard errors of 1-5 %: a bias of the fluid, which packs small
+# to +16 %, with paired standard errors of 1-5 %: a bias of the fluid, which packs small
 # work anew each step where exact fidelity's small jobs fragment nodes (docs/workloads.md).
 # Eight seeds had happened to land within 5 %.
 set -uo pipefail
