@@ -33,7 +33,7 @@ sim::Scenario load(const std::string& path, const std::filesystem::path& data_di
 }
 
 int run_command(const std::string& scenario_path, const std::string& out_dir, std::optional<long long> seed,
-                const std::string& progress_mode, bool hourly, const std::string& fidelity,
+                const std::string& progress_mode, bool hourly, bool no_jobs, const std::string& fidelity,
                 const std::filesystem::path& data_dir) {
   sim::Scenario scenario = load(scenario_path, data_dir);
   if (seed) scenario.seed = static_cast<std::uint64_t>(*seed);
@@ -53,8 +53,11 @@ int run_command(const std::string& scenario_path, const std::string& out_dir, st
   progress.finish();
   sim::ReportOptions report_options;
   report_options.hourly = hourly;
+  report_options.jobs = !no_jobs;
   const auto tables = sim::build_reports(scenario, result, report_options);
   sim::write_reports(tables, out_dir);
+  // An earlier run's jobs.csv would not match the reports beside it.
+  if (no_jobs) std::filesystem::remove(std::filesystem::path(out_dir) / "jobs.csv");
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   if (progress.mode() == cli::ProgressMode::kJsonl) {
@@ -108,7 +111,7 @@ int main(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "run a scenario (default: the embedded cassava-baseline) and write CSV reports");
   std::string scenario_path, out_dir = "out", progress_mode = "auto";
   std::optional<long long> seed;
-  bool hourly = false;
+  bool hourly = false, no_jobs = false;
   std::string fidelity;
   run->add_option("SCENARIO", scenario_path, "scenario YAML file; omitted: the embedded default");
   run->add_option("--out", out_dir, "output folder")->capture_default_str();
@@ -117,6 +120,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "bar", "jsonl", "none"}))
       ->capture_default_str();
   run->add_flag("--hourly", hourly, "also write site_hourly.csv (one row per site and facility step)");
+  run->add_flag("--no-jobs", no_jobs, "don't write jobs.csv, and remove an earlier run's (one row per discrete job: gigabytes for years in exact fidelity)");
   run->add_option("--fidelity", fidelity, "exact: every job an engine activity; aggregated: small short jobs as a fluid load (default: the scenario's)")
       ->check(CLI::IsMember({"exact", "aggregated"}));
 
@@ -141,7 +145,7 @@ int main(int argc, char** argv) {
 
   if (*run) {
     return cli::run_guarded("dctwin", [&] {
-      return run_command(scenario_path, out_dir, seed, progress_mode, hourly, fidelity, data_dir);
+      return run_command(scenario_path, out_dir, seed, progress_mode, hourly, no_jobs, fidelity, data_dir);
     });
   }
   return cli::run_guarded("dctwin", [&] {

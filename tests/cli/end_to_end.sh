@@ -24,6 +24,13 @@ for f in summary.csv site_monthly.csv programme_monthly.csv jobs.csv; do
 done
 cmp -s "$work/a/jobs.csv" "$work/c/jobs.csv" && fail "another seed gives the same jobs"
 ls -A "$work/a" | grep -q partial && fail "temporary files left behind"
+# --no-jobs: the same reports without jobs.csv, and an earlier run's jobs.csv removed.
+cp -r "$work/a" "$work/n"
+"$DCTWIN" run "$tiny" --out "$work/n" --no-jobs --progress none >/dev/null || fail "run --no-jobs"
+[[ -e "$work/n/jobs.csv" ]] && fail "--no-jobs left a jobs.csv"
+for f in summary.csv site_monthly.csv programme_monthly.csv class_monthly.csv failures_monthly.csv; do
+  cmp -s "$work/a/$f" "$work/n/$f" || fail "$f differs with --no-jobs"
+done
 # tiny spans January and February 2026 for both sites.
 [[ $(grep -c '^alpha,2026-0[12],' "$work/a/site_monthly.csv") == 2 ]] || fail "alpha months"
 [[ $(grep -c '^beta,2026-0[12],' "$work/a/site_monthly.csv") == 2 ]] || fail "beta months"

@@ -267,8 +267,8 @@ std::vector<Table> build_reports(const Scenario& scenario, const RunResult& resu
                                site_monthly(scenario, ledger),
                                programme_monthly(scenario, ledger),
                                class_monthly(scenario, result, ledger.calendar()),
-                               failures_monthly(scenario, result, ledger.calendar()),
-                               jobs(scenario, result, ledger.calendar())};
+                               failures_monthly(scenario, result, ledger.calendar())};
+  if (options.jobs) tables.push_back(jobs(scenario, result, ledger.calendar()));
   if (options.hourly) tables.push_back(site_hourly(scenario, result, ledger.calendar()));
   return tables;
 }

@@ -31,6 +31,7 @@ void write_atomically(const std::vector<FileWriter>& files, const std::filesyste
 
 struct ReportOptions {
   bool hourly = false;  // also site_hourly.csv: one row per site and facility step
+  bool jobs = true;     // jobs.csv: one row per discrete job (gigabytes for years in exact fidelity)
 };
 
 std::vector<Table> build_reports(const Scenario& scenario, const RunResult& result, const ReportOptions& options = {});
