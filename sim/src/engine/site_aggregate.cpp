@@ -161,8 +161,8 @@ int SiteScheduler::start_long(double now, int capacity, bool ahead_only, const D
   const std::size_t classes = small_.classes;
   HeadRoom room;
   if (may_start && !ahead_only && head.any) room = head_room(head, now);
-  double shadow = room.shadow_s;
-  int extra = room.extra_gpus;
+  const double shadow = room.shadow_s;
+  int extra = room.extra_gpus;  // used up as held jobs take them
   int taken = 0;
   for (auto& [priority, queue] : backlog_) {
     for (Batch& b : queue) {
@@ -403,17 +403,19 @@ void SiteScheduler::stop_aggregate(double now) {
 
 
 namespace {
-// The work of one batch in a hold that serves `rate` GPUs from its start: at hold time tau,
-// levels ahead of it (together `ahead`) have done min(rate tau, their backlog + their arrivals
-// by tau), and the batch with them min(rate tau, ...); the batch's share is the difference.
-// Returns the first tau at which the batch has done `x` of its work, or infinity if that
-// lies beyond `span`.
+// Small work in a hold: what waits at the hold's start, and what arrives per second.
 struct FluidLoad {
-  double backlog = 0, arrival_rate = 0;  // work waiting at the hold's start; work arriving per second
+  double backlog = 0, arrival_rate = 0;
 };
+// What a hold serving `rate` GPUs has done of a load by `tau` into it: all it can while the
+// load has a backlog, then the load's arrivals as they come (a fluid queue's output).
 double done_by(double tau, double rate, FluidLoad load) {
   return std::min(rate * tau, load.backlog + load.arrival_rate * tau);
 }
+// One batch's share of a hold: the levels ahead of it (together `ahead`) take their part
+// first, and the batch gets what the load `with` it takes beyond that. Returns the first
+// `tau` at which the batch has done `x` of its work (piecewise linear, so exact), or
+// infinity if that lies beyond `span`.
 double reached_at(double x, double rate, double span, FluidLoad ahead, FluidLoad with) {
   const auto drained = [&](FluidLoad l) {  // when a load's backlog is gone: it then takes only its arrivals
     return rate > l.arrival_rate ? l.backlog / (rate - l.arrival_rate) : std::numeric_limits<double>::infinity();
