@@ -90,6 +90,40 @@ TEST(EasyBackfill, NeverDelaysTheHeadsReservation) {
   EXPECT_GT(cases_with_backfill, 50) << "the property must be exercised";
 }
 
+// One reservation played forward (reserve), then asked for many candidates (leaves_room),
+// must answer as replaying the running jobs with each candidate's GPUs held would.
+TEST(EasyBackfill, ReserveAnswersAsAReplayWould) {
+  struct Listed final : EndOrder {
+    explicit Listed(const std::vector<const RunningJob*>& jobs) : jobs(jobs) {}
+    void rewind() override { at = 0; }
+    const RunningJob* next() override { return at < jobs.size() ? jobs[at++] : nullptr; }
+    const std::vector<const RunningJob*>& jobs;
+    std::size_t at = 0;
+  };
+  int asked = 0, refused = 0;
+  for (std::uint64_t seed = 1; seed <= 400; ++seed) {
+    Scenario s = random_scenario(seed);
+    const int head = s.queue.front().first;
+    if (s.pool.fits(head)) continue;
+    const auto order = by_end(s.running);
+    EasyBackfill easy, replay;
+    const double shadow = easy.shadow_time(s.pool, order, head, 0.0);
+    Listed walk(order);
+    easy.reserve(s.pool, walk, shadow);
+    for (std::size_t q = 1; q < s.queue.size(); ++q) {
+      const int gpus = s.queue[q].first;
+      if (!s.pool.fits(gpus)) continue;
+      const auto placement = s.pool.place(gpus);
+      const bool replayed = replay.shadow_time(s.pool, order, head, 0.0, placement) <= shadow;
+      EXPECT_EQ(easy.leaves_room(s.pool, head, placement), replayed) << "seed " << seed << " candidate " << q;
+      ++asked;
+      refused += !replayed;
+    }
+  }
+  EXPECT_GT(asked, 500);
+  EXPECT_GT(refused, 50) << "both answers must be exercised";
+}
+
 TEST(EasyBackfill, ShadowIsWhenEnoughGpusFree) {
   NodePool pool(8, 3);
   for (std::size_t n = 0; n < 3; ++n) pool.set_usable(n, true);

@@ -136,11 +136,11 @@ SiteScheduler::HeadRoom SiteScheduler::head_room(const DiscreteHead& head, doubl
     room.shadow_s = now;
     return room;
   }
-  const std::vector<const RunningJob*> by_end = running_by_end();
+  RunningEndOrder by_end = running_by_end();
   room.shadow_s = easy_.shadow_time(pool_, by_end, head.gpus, now);
   int free_then = pool_.usable_nodes() * gpus_per_node_ - pool_.busy_gpus();
-  for (const RunningJob* r : by_end) {
-    if (r->expected_end_s > room.shadow_s) break;
+  by_end.rewind();
+  for (const RunningJob* r = by_end.next(); r != nullptr && r->expected_end_s <= room.shadow_s; r = by_end.next()) {
     for (const Slice& s : r->slices) free_then += s.gpus;
   }
   room.extra_gpus = std::max(0, free_then - head.gpus);

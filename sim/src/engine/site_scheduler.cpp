@@ -194,7 +194,8 @@ double SiteScheduler::expected_wait_s(int gpus) {
   double wait = (queued_gpu_s_ + backlog_gpu_s_ + long_waiting_gpu_s_ + inbox_gpu_s_) / usable_gpus;
   if (!pool_.fits(gpus)) {
     const double now = sg4::Engine::get_clock();
-    wait += easy_.shadow_time(pool_, running_by_end(), gpus, now) - now;
+    RunningEndOrder by_end = running_by_end();
+    wait += easy_.shadow_time(pool_, by_end, gpus, now) - now;
   }
   return wait;
 }
@@ -343,8 +344,9 @@ void SiteScheduler::schedule(double now) {
   if (first != queue_.end() && !held_for_power_ &&
       scenario_.scheduling.policy == SchedulingPolicy::kEasyBackfill) {
     const int head_gpus = records_[std::get<2>(*first)].job.gpus;
-    std::vector<const RunningJob*> by_end = running_by_end();
+    RunningEndOrder by_end = running_by_end();
     const double shadow = easy_.shadow_time(pool_, by_end, head_gpus, now);
+    bool reserved = false;  // the pool played forward to the shadow, for jobs that run past it
     int looked = 0;
     for (auto it = std::next(first);
          it != queue_.end() && looked < scenario_.scheduling.backfill_depth;) {
@@ -355,9 +357,13 @@ void SiteScheduler::schedule(double now) {
       if (!pool_.fits(r.job.gpus)) continue;
       const std::vector<Slice> placement = pool_.place(r.job.gpus);
       const double end = now + r.job.duration_s - r.work_done_s;
-      if (!easy_.may_backfill(pool_, by_end, head_gpus, shadow, placement, end)) continue;
+      if (end > shadow) {
+        if (!reserved) easy_.reserve(pool_, by_end, shadow);
+        reserved = true;
+        if (!easy_.leaves_room(pool_, head_gpus, placement)) continue;
+      }
       if (!try_start(job, placement, now)) break;
-      by_end = running_by_end();
+      reserved = false;
       changed = true;
       if (pool_.busy_gpus() == pool_.usable_nodes() * gpus_per_node_) break;
     }
@@ -365,24 +371,33 @@ void SiteScheduler::schedule(double now) {
   if (changed || held_for_power_) rebalance(now);
 }
 
-// Running work by expected end, the aggregate's GPUs (held to the next boundary) included.
-std::vector<const RunningJob*> SiteScheduler::running_by_end() const {
-  std::vector<const RunningJob*> by_end;
-  by_end.reserve(by_end_.size() + 1);
-  for (const auto& [end, id] : by_end_) by_end.push_back(&running_.at(id).plan);
-  if (aggregate_running_) {
-    const auto at =
-        std::lower_bound(by_end.begin(), by_end.end(), aggregate_plan_.expected_end_s,
-                         [](const RunningJob* r, double t) { return r->expected_end_s < t; });
-    by_end.insert(at, &aggregate_plan_);
+void SiteScheduler::RunningEndOrder::rewind() {
+  discrete_ = site_.by_end_.begin();
+  aggregate_due_ = site_.aggregate_running_;
+  long_ = site_.long_held_gpus_ > 0 ? &site_.long_view() : nullptr;
+  next_long_ = 0;
+}
+
+// Of equal ends, the aggregate's hold comes first and the long holds last.
+const RunningJob* SiteScheduler::RunningEndOrder::next() {
+  const RunningJob* first = discrete_ != site_.by_end_.end() ? &site_.running_.at(discrete_->second).plan : nullptr;
+  enum class From { kDiscrete, kAggregate, kLong } from = From::kDiscrete;
+  if (aggregate_due_ && (first == nullptr || site_.aggregate_plan_.expected_end_s <= first->expected_end_s)) {
+    first = &site_.aggregate_plan_;
+    from = From::kAggregate;
   }
-  if (long_held_gpus_ > 0) {
-    const std::size_t discrete = by_end.size();
-    for (const RunningJob& r : long_view()) by_end.push_back(&r);
-    std::inplace_merge(by_end.begin(), by_end.begin() + static_cast<std::ptrdiff_t>(discrete), by_end.end(),
-                       [](const RunningJob* a, const RunningJob* b) { return a->expected_end_s < b->expected_end_s; });
+  if (long_ != nullptr && next_long_ < long_->size() &&
+      (first == nullptr || (*long_)[next_long_].expected_end_s < first->expected_end_s)) {
+    first = &(*long_)[next_long_];
+    from = From::kLong;
   }
-  return by_end;
+  if (first == nullptr) return nullptr;
+  switch (from) {
+    case From::kDiscrete: ++discrete_; break;
+    case From::kAggregate: aggregate_due_ = false; break;
+    case From::kLong: ++next_long_; break;
+  }
+  return first;
 }
 
 // The long holds as EASY sees them: GPUs freed at each of the next eight steps, then in

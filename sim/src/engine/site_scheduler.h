@@ -139,7 +139,22 @@ class SiteScheduler {
   void requeue_work(double gpu_s, double now);
   int fluid_gpus() const { return (aggregate_running_ ? aggregate_gpus_ : 0) + long_held_gpus_; }
 
-  std::vector<const RunningJob*> running_by_end() const;
+  // Running work by expected end, the aggregate's GPUs (held to the next boundary) and the
+  // long holds included, merged as EASY walks it rather than listed whole on every pass.
+  class RunningEndOrder final : public EndOrder {
+   public:
+    explicit RunningEndOrder(const SiteScheduler& site) : site_(site) { rewind(); }
+    void rewind() override;
+    const RunningJob* next() override;
+
+   private:
+    const SiteScheduler& site_;
+    std::set<std::pair<double, std::uint32_t>>::const_iterator discrete_;
+    bool aggregate_due_ = false;
+    const std::vector<RunningJob>* long_ = nullptr;
+    std::size_t next_long_ = 0;
+  };
+  RunningEndOrder running_by_end() const { return RunningEndOrder(*this); }
   const std::vector<RunningJob>& long_view() const;
   void finish(std::uint32_t job, double now);
   void compute_done(std::uint32_t job, double now);

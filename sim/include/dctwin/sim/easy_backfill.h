@@ -14,18 +14,43 @@ struct RunningJob {
   std::vector<Slice> slices;
 };
 
+// Running jobs one at a time by expected end (equal ends in any order). The reservation is
+// usually found among the first few, so a scheduler with thousands running need not list them
+// all on every pass.
+class EndOrder {
+ public:
+  virtual void rewind() = 0;                // back to the first
+  virtual const RunningJob* next() = 0;     // nullptr after the last
+
+ protected:
+  ~EndOrder() = default;
+};
+
 class EasyBackfill {
  public:
-  // The head's reservation: the earliest time it fits as `by_end` (sorted by expected end)
-  // release their GPUs, with `also_taken` held throughout. Infinity if never.
+  // The head's reservation: the earliest time it fits as `by_end` release their GPUs, with
+  // `also_taken` held throughout. Infinity if never.
+  double shadow_time(const NodePool& pool, EndOrder& by_end, int head_gpus, double now_s,
+                     const std::vector<Slice>& also_taken = {});
   double shadow_time(const NodePool& pool, const std::vector<const RunningJob*>& by_end, int head_gpus,
                      double now_s, const std::vector<Slice>& also_taken = {});
 
-  // A job that fits now at `placement` and would end at `end_s` may start now.
+  // A job that fits now at `placement` and would end at `end_s` may start now: it ends by the
+  // reservation, or the head still fits then with the job's GPUs held.
+  bool may_backfill(const NodePool& pool, EndOrder& by_end, int head_gpus, double shadow_s,
+                    const std::vector<Slice>& placement, double end_s);
   bool may_backfill(const NodePool& pool, const std::vector<const RunningJob*>& by_end, int head_gpus,
                     double shadow_s, const std::vector<Slice>& placement, double end_s);
 
+  // The same test for many candidates against one reservation, without replaying the running
+  // jobs for each: `reserve` plays the pool forward to `shadow_s` (every job of `by_end`
+  // ending by then gone), then `leaves_room` says whether the head fits then with `placement`
+  // held. Valid until the pool or the running jobs change.
+  void reserve(const NodePool& pool, EndOrder& by_end, double shadow_s);
+  bool leaves_room(const NodePool& pool, int head_gpus, const std::vector<Slice>& placement);
+
  private:
+  void start_from(const NodePool& pool);  // the scenario played: the pool as it is now
   void adjust(const NodePool& pool, std::uint32_t node, int delta_gpus);
   bool head_fits(int head_gpus, int gpus_per_node) const;
 
