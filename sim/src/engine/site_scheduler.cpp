@@ -345,7 +345,9 @@ void SiteScheduler::schedule(double now) {
       scenario_.scheduling.policy == SchedulingPolicy::kEasyBackfill) {
     const int head_gpus = records_[std::get<2>(*first)].job.gpus;
     RunningEndOrder by_end = running_by_end();
-    const double shadow = easy_.shadow_time(pool_, by_end, head_gpus, now);
+    // The head's reservation, worked out when a candidate first fits (often none does), so
+    // on the pool as the pass found it.
+    double shadow = -1;
     bool reserved = false;  // the pool played forward to the shadow, for jobs that run past it
     int looked = 0;
     for (auto it = std::next(first);
@@ -355,6 +357,7 @@ void SiteScheduler::schedule(double now) {
       const JobRecord& r = records_[job];
       ++it;  // before a start erases the entry
       if (!pool_.fits(r.job.gpus)) continue;
+      if (shadow < 0) shadow = easy_.shadow_time(pool_, by_end, head_gpus, now);
       const std::vector<Slice> placement = pool_.place(r.job.gpus);
       const double end = now + r.job.duration_s - r.work_done_s;
       if (end > shadow) {
