@@ -381,7 +381,8 @@ void SiteScheduler::RunningEndOrder::rewind() {
   next_long_ = 0;
 }
 
-// Of equal ends, the aggregate's hold comes first and the long holds last.
+// Of equal ends, the aggregate's hold comes first and the long holds last, as in the list this
+// replaced; a reservation doesn't depend on that order, as freeing GPUs only helps the head fit.
 const RunningJob* SiteScheduler::RunningEndOrder::next() {
   const RunningJob* first = discrete_ != site_.by_end_.end() ? &site_.running_.at(discrete_->second).plan : nullptr;
   enum class From { kDiscrete, kAggregate, kLong } from = From::kDiscrete;
