@@ -32,7 +32,6 @@ void SiteScheduler::aggregate_boundary(double now) {
     release_long_due(current, now);
   }
   drop_unserved(current);
-  broker_.route_small_due(now);  // fills every site's inbox up to this step
   const std::size_t classes = small_.classes;
   std::map<std::tuple<std::size_t, int, bool>, Batch> batches;
   auto batch = [&](std::size_t bin, std::size_t job_class) -> Batch& {

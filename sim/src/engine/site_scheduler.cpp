@@ -65,6 +65,10 @@ SiteScheduler::SiteScheduler(const Scenario& scenario, std::size_t site_index,
 void SiteScheduler::operator()() {
   while (true) {
     const double now = sg4::Engine::get_clock();
+    // The step's small work is routed by the first site to reach the boundary, before any
+    // site has closed its step, so every site's estimate is of the same moment whichever
+    // site the engine happens to run first.
+    if (fluid_) broker_.route_small_due(now);
     weather_due(now);
     outage_edges_due(now);
     commission_due(now);
