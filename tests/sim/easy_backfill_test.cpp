@@ -93,13 +93,6 @@ TEST(EasyBackfill, NeverDelaysTheHeadsReservation) {
 // One reservation played forward (reserve), then asked for many candidates (leaves_room),
 // must answer as replaying the running jobs with each candidate's GPUs held would.
 TEST(EasyBackfill, ReserveAnswersAsAReplayWould) {
-  struct Listed final : EndOrder {
-    explicit Listed(const std::vector<const RunningJob*>& jobs) : jobs(jobs) {}
-    void rewind() override { at = 0; }
-    const RunningJob* next() override { return at < jobs.size() ? jobs[at++] : nullptr; }
-    const std::vector<const RunningJob*>& jobs;
-    std::size_t at = 0;
-  };
   int asked = 0, refused = 0;
   for (std::uint64_t seed = 1; seed <= 400; ++seed) {
     Scenario s = random_scenario(seed);
@@ -108,7 +101,7 @@ TEST(EasyBackfill, ReserveAnswersAsAReplayWould) {
     const auto order = by_end(s.running);
     EasyBackfill easy, replay;
     const double shadow = easy.shadow_time(s.pool, order, head, 0.0);
-    Listed walk(order);
+    ListedEndOrder walk(order);
     easy.reserve(s.pool, walk, shadow);
     for (std::size_t q = 1; q < s.queue.size(); ++q) {
       const int gpus = s.queue[q].first;

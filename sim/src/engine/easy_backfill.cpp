@@ -22,20 +22,6 @@ bool EasyBackfill::head_fits(int head_gpus, int gpus_per_node) const {
   return false;
 }
 
-namespace {
-// A list already sorted by expected end, as an EndOrder.
-class ListedEndOrder final : public EndOrder {
- public:
-  explicit ListedEndOrder(const std::vector<const RunningJob*>& jobs) : jobs_(jobs) {}
-  void rewind() override { at_ = 0; }
-  const RunningJob* next() override { return at_ < jobs_.size() ? jobs_[at_++] : nullptr; }
-
- private:
-  const std::vector<const RunningJob*>& jobs_;
-  std::size_t at_ = 0;
-};
-}  // namespace
-
 void EasyBackfill::start_from(const NodePool& pool) {
   histogram_ = pool.histogram();
   delta_.resize(pool.size(), 0);

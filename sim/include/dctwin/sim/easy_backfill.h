@@ -26,6 +26,18 @@ class EndOrder {
   ~EndOrder() = default;
 };
 
+// A list already sorted by expected end, as an EndOrder.
+class ListedEndOrder final : public EndOrder {
+ public:
+  explicit ListedEndOrder(const std::vector<const RunningJob*>& jobs) : jobs_(jobs) {}
+  void rewind() override { at_ = 0; }
+  const RunningJob* next() override { return at_ < jobs_.size() ? jobs_[at_++] : nullptr; }
+
+ private:
+  const std::vector<const RunningJob*>& jobs_;
+  std::size_t at_ = 0;
+};
+
 class EasyBackfill {
  public:
   // The head's reservation: the earliest time it fits as `by_end` release their GPUs, with
