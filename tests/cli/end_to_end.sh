@@ -43,6 +43,26 @@ awk -F, 'FNR == 1 { for (i = 1; i <= NF; i++) c[FILENAME, $i] = i; next }
   END { for (k in site) if (sum[k] > site[k] + 1e-3 || sum[k] < 0.9 * site[k] - 1e-3) { print "class utilization " k ": " sum[k] " vs " site[k]; bad = 1 } exit bad }' \
   "$work/a/class_monthly.csv" "$work/a/site_monthly.csv" || fail "class utilization adds up to the site's"
 
+# The programme's class rows pool the sites: counts and work add up, and a pooled
+# percentile lies between the sites' (over the sites where the class started jobs).
+awk -F, 'BEGIN { n = split("jobs_submitted jobs_started jobs_finished demand_gpu_h delivered_gpu_h", cols, " ") }
+  NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+  { k = $2 "," $3 }
+  $1 == "programme" { prog[k] = $0; next }
+  { for (i = 1; i <= n; i++) sum[k, cols[i]] += $c[cols[i]]
+    if ($c["jobs_started"] > 0) { p = $c["queue_wait_p95_h"]
+      if (!(k in lo) || p < lo[k]) lo[k] = p
+      if (!(k in hi) || p > hi[k]) hi[k] = p } }
+  END {
+    if (length(prog) == 0) { print "no programme rows"; exit 1 }
+    for (k in prog) { split(prog[k], v, ",")
+      for (i = 1; i <= n; i++) { d = v[c[cols[i]]] - sum[k, cols[i]]; if (d > 0.2 || d < -0.2) { print k " " cols[i] ": " v[c[cols[i]]] " vs sites " sum[k, cols[i]]; bad = 1 } }
+      p = v[c["queue_wait_p95_h"]]
+      if ((k in lo) && (p < lo[k] - 1e-3 || p > hi[k] + 1e-3)) { print k " p95 " p " outside the sites [" lo[k] ", " hi[k] "]"; bad = 1 }
+      if (v[c["jobs_started"]] > 0) waited += (hi[k] > 0) }
+    if (!waited) { print "no class waited: the p95 check checks nothing"; bad = 1 }
+    exit bad }' "$work/a/class_monthly.csv" || fail "programme rows of class_monthly.csv pool the sites"
+
 # --progress=jsonl: every stdout line is a JSON object, the last one says done.
 "$DCTWIN" run "$tiny" --out "$work/j" --progress=jsonl >"$work/j.out" || fail "jsonl run"
 grep -vq '^{.*}$' "$work/j.out" && fail "a jsonl line is not an object"
@@ -68,6 +88,7 @@ plant wrong-type 's/gpus: 16}/gpus: many}/' "33:34: sites[0].phases[0].gpus: exp
 plant out-of-range 's/step_minutes: 60/step_minutes: 0/' "7:15: step_minutes: value 0 is out of range [1, 1440]"
 plant dates-order 's/^end: 2026-02-06/end: 2025-12-31/' "5:6: end: end 2025-12-31 is not after start 2026-01-30"
 plant missing-file 's/gpu: h100-sxm/gpu: h200-nvl/' "25:10: sites[0].gpu: GPU profile 'h200-nvl' not found"
+plant reserved-site-id 's/^  - id: beta/  - id: programme/' "36:9: sites[1].id: 'programme' names all sites in the reports; choose another site id"
 plant bad-yaml 's/^name: tiny/name: [tiny/' ""
 
 msg=$("$DCTWIN" run "$work/nope.yaml" --out "$work/out-nope" 2>&1 >/dev/null); rc=$?

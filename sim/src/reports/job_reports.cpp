@@ -113,24 +113,54 @@ Table class_monthly(const Scenario& s, const RunResult& r, const models::SimCale
            "slowdown_mean", "slowdown_p95", "jobs_interrupted", "lost_gpu_h", "goodput", "utilization",
            "backlog_gpu_h", "failed_gpu_h", "cancelled_gpu_h", "unserved_gpu_h"},
           {}};
+  auto add_row = [&](const std::string& site, const std::string& job_class, int m, ClassMonth& c,
+                     double online_gpu_s) {
+    const models::WaitStats w = models::wait_stats(c.waits_s, c.aggregate_waits_s);
+    const double goodput = c.delivered_gpu_s + c.lost_gpu_s > 0 ? c.delivered_gpu_s / (c.delivered_gpu_s + c.lost_gpu_s) : 0;
+    t.rows.push_back({site, job_class, calendar.month_label(m), std::to_string(c.submitted), std::to_string(c.started),
+                      std::to_string(c.finished), fixed(c.demand_gpu_s / 3600, 1), fixed(c.delivered_gpu_s / 3600, 1),
+                      fixed(w.mean / 3600, 3), fixed(w.p50 / 3600, 3), fixed(w.p95 / 3600, 3), fixed(w.p99 / 3600, 3),
+                      fixed(models::mean(c.slowdowns), 3), fixed(models::percentile(c.slowdowns, 95), 3),
+                      std::to_string(c.interrupted), fixed(c.lost_gpu_s / 3600, 1), fixed(goodput, 4),
+                      fixed(online_gpu_s > 0 ? c.busy_gpu_s / online_gpu_s : 0.0, 4), fixed(c.backlog_gpu_s / 3600, 1),
+                      fixed(c.failed_gpu_s / 3600, 1), fixed(c.cancelled_gpu_s / 3600, 1),
+                      fixed(c.unserved_gpu_s / 3600, 1)});
+  };
+  const auto online_at = [&](std::size_t si, int m) {
+    return online[si * static_cast<std::size_t>(months) + static_cast<std::size_t>(m)];
+  };
   for (std::size_t si = 0; si < s.sites.size(); ++si) {
     for (std::size_t jc = 0; jc < classes; ++jc) {
-      for (int m = 0; m < months; ++m) {
-        ClassMonth& c = cell(si, jc, m);
-        const models::WaitStats w = models::wait_stats(c.waits_s, c.aggregate_waits_s);
-        const double goodput = c.delivered_gpu_s + c.lost_gpu_s > 0 ? c.delivered_gpu_s / (c.delivered_gpu_s + c.lost_gpu_s) : 0;
-        t.rows.push_back({s.sites[si].id, s.job_classes[jc].id, calendar.month_label(m), std::to_string(c.submitted),
-                          std::to_string(c.started), std::to_string(c.finished), fixed(c.demand_gpu_s / 3600, 1),
-                          fixed(c.delivered_gpu_s / 3600, 1), fixed(w.mean / 3600, 3), fixed(w.p50 / 3600, 3), fixed(w.p95 / 3600, 3), fixed(w.p99 / 3600, 3), fixed(models::mean(c.slowdowns), 3),
-                          fixed(models::percentile(c.slowdowns, 95), 3), std::to_string(c.interrupted),
-                          fixed(c.lost_gpu_s / 3600, 1), fixed(goodput, 4),
-                          fixed(online[si * static_cast<std::size_t>(months) + static_cast<std::size_t>(m)] > 0
-                                    ? c.busy_gpu_s / online[si * static_cast<std::size_t>(months) + static_cast<std::size_t>(m)]
-                                    : 0.0,
-                                4),
-                          fixed(c.backlog_gpu_s / 3600, 1), fixed(c.failed_gpu_s / 3600, 1),
-                          fixed(c.cancelled_gpu_s / 3600, 1), fixed(c.unserved_gpu_s / 3600, 1)});
+      for (int m = 0; m < months; ++m) add_row(s.sites[si].id, s.job_classes[jc].id, m, cell(si, jc, m), online_at(si, m));
+    }
+  }
+  // The programme's rows pool every site's jobs: a class's wait percentiles over all its
+  // jobs, which no mean of the sites' percentiles gives.
+  for (std::size_t jc = 0; jc < classes; ++jc) {
+    for (int m = 0; m < months; ++m) {
+      ClassMonth all;
+      double online_gpu_s = 0;
+      for (std::size_t si = 0; si < s.sites.size(); ++si) {
+        const ClassMonth& c = cell(si, jc, m);
+        all.submitted += c.submitted;
+        all.started += c.started;
+        all.finished += c.finished;
+        all.interrupted += c.interrupted;
+        all.demand_gpu_s += c.demand_gpu_s;
+        all.delivered_gpu_s += c.delivered_gpu_s;
+        all.lost_gpu_s += c.lost_gpu_s;
+        all.failed_gpu_s += c.failed_gpu_s;
+        all.cancelled_gpu_s += c.cancelled_gpu_s;
+        all.unserved_gpu_s += c.unserved_gpu_s;
+        all.busy_gpu_s += c.busy_gpu_s;
+        all.backlog_gpu_s += c.backlog_gpu_s;
+        all.waits_s.insert(all.waits_s.end(), c.waits_s.begin(), c.waits_s.end());
+        all.aggregate_waits_s.insert(all.aggregate_waits_s.end(), c.aggregate_waits_s.begin(),
+                                     c.aggregate_waits_s.end());
+        all.slowdowns.insert(all.slowdowns.end(), c.slowdowns.begin(), c.slowdowns.end());
+        online_gpu_s += online_at(si, m);
       }
+      add_row(kProgrammeScope, s.job_classes[jc].id, m, all, online_gpu_s);
     }
   }
   return t;

@@ -179,7 +179,7 @@ Table summary(const Scenario& s, const RunResult& r, const MonthLedger& l) {
   }
   const Flows total = l.programme_total();
   const double spent = l.programme_spend_to_horizon_usd(s.budget_includes_opex);
-  std::vector<std::string> row = {"programme", s.name, std::to_string(gpus), models::format_date(first), "",
+  std::vector<std::string> row = {kProgrammeScope, s.name, std::to_string(gpus), models::format_date(first), "",
                                   calibrated ? "true" : "false", ""};
   append(row, flow_cells(total));
   append(row, {std::to_string(running_all), std::to_string(queued_all), fixed(capex, 0), fixed(s.budget_usd, 0),

@@ -70,6 +70,7 @@ class Loader {
     std::set<std::string> site_ids;
     for (const auto& v : root.required("sites").sequence(1)) {
       Site site = load_site(v, s);
+      if (site.id == kProgrammeScope) v.required("id").fail("'" + site.id + "' names all sites in the reports; choose another site id");
       if (!site_ids.insert(site.id).second) v.required("id").fail("duplicate site id '" + site.id + "'");
       s.sites.push_back(std::move(site));
     }

@@ -60,6 +60,10 @@ struct SiteOpex {
   double water_usd_per_m3 = 0;
 };
 
+// The reports' scope for all sites together (summary.csv, class_monthly.csv); no site may
+// take it as its id.
+inline constexpr char kProgrammeScope[] = "programme";
+
 struct Site {
   std::string id;       // short, unique, used in host names and reports
   std::string name;
