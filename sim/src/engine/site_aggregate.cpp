@@ -338,9 +338,11 @@ void SiteScheduler::start_aggregate(double now, bool ahead_only) {
   // clock until the boundary (the short work of every level so far, less what is held).
   double short_work = 0;
   int want = 0;
+  // Under FCFS nothing passes a discrete head that waits, short work included.
+  const bool head_blocks = head.any && scenario_.scheduling.policy != SchedulingPolicy::kEasyBackfill;
   auto claim_short = [&](int priority, const std::deque<Batch>& queue, int& capacity) {
     for (const Batch& b : queue) {
-      if (ahead_only && !ahead_of(head, priority, b)) break;
+      if ((ahead_only || head_blocks) && !ahead_of(head, priority, b)) break;
       short_work += b.left_gpu_s;
     }
     const int target = static_cast<int>(std::ceil(short_work / (end - now) - 1e-9));
