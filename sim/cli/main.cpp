@@ -85,7 +85,7 @@ int run_command(const std::string& scenario_path, const std::string& out_dir, st
     return j.state != sim::JobState::kUnsubmitted;
   }));
   if (scenario.fidelity.aggregated && aggregated > 0) {
-    std::cout << "note: small jobs in aggregate: their queue waits and how energy splits between sites can differ "
+    std::cout << "note: small jobs in aggregate: their queue waits and the mix of classes at each site can differ "
                  "from --fidelity exact (docs/workloads.md)\n";
   }
   if (scenario.fidelity.aggregated) {

@@ -158,7 +158,7 @@ void Broker::route_small_due(double now) {
         std::vector<double> wait(sites_.size()), rate(sites_.size()), spare(sites_.size());
         for (std::size_t si = 0; si < sites_.size(); ++si) {
           const double transfer_s = si == home ? 0.0 : scenario_.job_classes[c].dataset_gb * 8 / scenario_.wan.bandwidth_gbps;
-          wait[si] = sites_[si]->expected_wait_s(1) + transfer_s;
+          wait[si] = sites_[si]->fluid_wait_s() + transfer_s;
           rate[si] = sites_[si]->usable_gpus();
           spare[si] = sites_[si]->spare_gpu_s(step);
         }
@@ -185,10 +185,10 @@ void Broker::route_long_small(std::size_t home, double before_s) {
     const JobClass& jc = scenario_.job_classes[j.job_class];
     std::size_t best = home;
     if (scenario_.scheduling.broker && jc.may_move) {
-      double best_wait = sites_[home]->expected_wait_s(1);
+      double best_wait = sites_[home]->fluid_wait_s();
       for (std::size_t si = 0; si < sites_.size(); ++si) {
         const double transfer_s = si == home ? 0.0 : jc.dataset_gb * 8 / scenario_.wan.bandwidth_gbps;
-        const double wait = sites_[si]->expected_wait_s(1) + transfer_s;
+        const double wait = sites_[si]->fluid_wait_s() + transfer_s;
         if (wait < best_wait) {
           best = si;
           best_wait = wait;

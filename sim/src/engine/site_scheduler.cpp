@@ -192,16 +192,37 @@ double SiteScheduler::spare_gpu_s(double step_s) const {
 
 // Work queued ahead spread over the usable GPUs, plus, when the job doesn't fit now, the time
 // until enough running work ends (its EASY reservation). A rough estimate, by design cheap.
-double SiteScheduler::expected_wait_s(int gpus) {
+double SiteScheduler::wait_behind_s(double queued_gpu_s, int gpus) {
   const int usable_gpus = pool_.usable_nodes() * gpus_per_node_;
   if (usable_gpus < gpus) return std::numeric_limits<double>::infinity();
-  double wait = (queued_gpu_s_ + backlog_gpu_s_ + long_waiting_gpu_s_ + inbox_gpu_s_) / usable_gpus;
+  double wait = queued_gpu_s / usable_gpus;
   if (!pool_.fits(gpus)) {
     const double now = sg4::Engine::get_clock();
     RunningEndOrder by_end = running_by_end();
     wait += easy_.shadow_time(pool_, by_end, gpus, now) - now;
   }
   return wait;
+}
+
+// The queue as exact fidelity would hold it: waiting discrete jobs, long small jobs not yet
+// started and the served load's work, without the short work in aggregate, which as jobs
+// would mostly start at once where GPUs are free and then count as running work.
+double SiteScheduler::expected_wait_s(int gpus) {
+  double short_gpu_s = 0;
+  for (const auto& [priority, queue] : backlog_) {
+    for (const Batch& b : queue) {
+      if (!b.served) short_gpu_s += b.left_gpu_s;
+    }
+  }
+  for (const SmallArrival& in : small_inbox_) {
+    if (!scenario_.job_classes[in.job_class].served) short_gpu_s += in.gpu_s;
+  }
+  const double waiting = queued_gpu_s_ + backlog_gpu_s_ + long_waiting_gpu_s_ + inbox_gpu_s_;
+  return wait_behind_s(std::max(queued_gpu_s_, waiting - short_gpu_s), gpus);
+}
+
+double SiteScheduler::fluid_wait_s() {
+  return wait_behind_s(queued_gpu_s_ + backlog_gpu_s_ + long_waiting_gpu_s_ + inbox_gpu_s_, 1);
 }
 
 void SiteScheduler::weather_due(double now) {

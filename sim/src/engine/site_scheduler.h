@@ -57,8 +57,12 @@ class SiteScheduler {
   void admit_long(const LongSmallJob& job);
   // A job sent here whose data is still crossing the WAN: it waits once `transfer` is done.
   void expect(std::uint32_t job, simgrid::s4u::CommPtr transfer);
-  // Expected wait of a job of `gpus` GPUs sent here now: queued work ahead over usable GPUs.
+  // Expected wait of a discrete job of `gpus` GPUs sent here now: the work exact fidelity's
+  // queue would hold (not the short work in aggregate) over the usable GPUs, plus its EASY
+  // reservation when it doesn't fit now.
   double expected_wait_s(int gpus);
+  // The same for one GPU of small work in aggregate: all work waiting here, the fluid's too.
+  double fluid_wait_s();
   // GPU-seconds free over the next `step_s` beyond the work already waiting here: the GPUs
   // neither discrete jobs nor held small jobs use, times the step, less queued small work.
   double spare_gpu_s(double step_s) const;
@@ -115,6 +119,7 @@ class SiteScheduler {
   void end_modelled_load(Running& run, double now);
   // Small jobs longer than a step hold their GPUs from step to step (pooled, not per job):
   // started at most once a step, released at the step their run ends in.
+  double wait_behind_s(double queued_gpu_s, int gpus);
   struct DiscreteHead {
     bool any = false;
     int priority = 0;
