@@ -117,9 +117,11 @@ class SiteScheduler {
   void serve(double gpu_s, double from_s, double to_s);
   void account_it_energy(double now);
   void end_modelled_load(Running& run, double now);
+  // `queued_gpu_s` over the usable GPUs, plus the EASY reservation of a job of `gpus` GPUs
+  // that doesn't fit now.
+  double wait_behind_s(double queued_gpu_s, int gpus);
   // Small jobs longer than a step hold their GPUs from step to step (pooled, not per job):
   // started at most once a step, released at the step their run ends in.
-  double wait_behind_s(double queued_gpu_s, int gpus);
   struct DiscreteHead {
     bool any = false;
     int priority = 0;
