@@ -95,7 +95,7 @@ seeds=("${all_seeds[@]}")
 # IT energy, over seeds 1-8, 0.553 in exact fidelity and 0.529 in aggregated (0.481 when the
 # broker counted the short work as queued).
 two=$here/data/two-sites.yaml
-share=0
+declare -A share
 for f in exact aggregated; do
   sum=0
   for s in $(seq 1 8); do
@@ -103,11 +103,10 @@ for f in exact aggregated; do
     a=$(value "$work/two-$f-$s/summary.csv" alpha it_mwh); b=$(value "$work/two-$f-$s/summary.csv" beta it_mwh)
     sum=$(awk -v s="$sum" -v a="$a" -v b="$b" 'BEGIN { printf "%.9g", s + a / (a + b) }')
   done
-  share=$(awk -v s="$sum" 'BEGIN { printf "%.4f", s / 8 }')
-  echo "two sites, $f: alpha's share of the IT energy, mean of 8 seeds: $share"
-  eval "share_$f=$share"
+  share[$f]=$(awk -v s="$sum" 'BEGIN { printf "%.4f", s / 8 }')
+  echo "two sites, $f: alpha's share of the IT energy, mean of 8 seeds: ${share[$f]}"
 done
-within "$share_exact" "$share_aggregated" 0 0.04 || fail "two sites: alpha's share of the IT energy, exact $share_exact, aggregated $share_aggregated"
+within "${share[exact]}" "${share[aggregated]}" 0 0.04 || fail "two sites: alpha's share of the IT energy, exact ${share[exact]}, aggregated ${share[aggregated]}"
 
 # Small jobs longer than the aggregate steps, held from step to step: evaluation runs of up
 # to 12 hours, all small jobs in aggregate. Energy and utilization agree within 2 %; the

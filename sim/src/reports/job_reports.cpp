@@ -29,6 +29,25 @@ struct ClassMonth {
   std::vector<double> slowdowns;
   double busy_gpu_s = 0;     // GPUs held by the class's last runs (and aggregate service)
   double backlog_gpu_s = 0;  // work waiting for its first start at the month's end
+
+  // Pools another cell's jobs into this one (the programme's rows).
+  void add(const ClassMonth& o) {
+    submitted += o.submitted;
+    started += o.started;
+    finished += o.finished;
+    interrupted += o.interrupted;
+    demand_gpu_s += o.demand_gpu_s;
+    delivered_gpu_s += o.delivered_gpu_s;
+    lost_gpu_s += o.lost_gpu_s;
+    failed_gpu_s += o.failed_gpu_s;
+    cancelled_gpu_s += o.cancelled_gpu_s;
+    unserved_gpu_s += o.unserved_gpu_s;
+    busy_gpu_s += o.busy_gpu_s;
+    backlog_gpu_s += o.backlog_gpu_s;
+    waits_s.insert(waits_s.end(), o.waits_s.begin(), o.waits_s.end());
+    aggregate_waits_s.insert(aggregate_waits_s.end(), o.aggregate_waits_s.begin(), o.aggregate_waits_s.end());
+    slowdowns.insert(slowdowns.end(), o.slowdowns.begin(), o.slowdowns.end());
+  }
 };
 
 }  // namespace
@@ -141,23 +160,7 @@ Table class_monthly(const Scenario& s, const RunResult& r, const models::SimCale
       ClassMonth all;
       double online_gpu_s = 0;
       for (std::size_t si = 0; si < s.sites.size(); ++si) {
-        const ClassMonth& c = cell(si, jc, m);
-        all.submitted += c.submitted;
-        all.started += c.started;
-        all.finished += c.finished;
-        all.interrupted += c.interrupted;
-        all.demand_gpu_s += c.demand_gpu_s;
-        all.delivered_gpu_s += c.delivered_gpu_s;
-        all.lost_gpu_s += c.lost_gpu_s;
-        all.failed_gpu_s += c.failed_gpu_s;
-        all.cancelled_gpu_s += c.cancelled_gpu_s;
-        all.unserved_gpu_s += c.unserved_gpu_s;
-        all.busy_gpu_s += c.busy_gpu_s;
-        all.backlog_gpu_s += c.backlog_gpu_s;
-        all.waits_s.insert(all.waits_s.end(), c.waits_s.begin(), c.waits_s.end());
-        all.aggregate_waits_s.insert(all.aggregate_waits_s.end(), c.aggregate_waits_s.begin(),
-                                     c.aggregate_waits_s.end());
-        all.slowdowns.insert(all.slowdowns.end(), c.slowdowns.begin(), c.slowdowns.end());
+        all.add(cell(si, jc, m));
         online_gpu_s += online_at(si, m);
       }
       add_row(kProgrammeScope, s.job_classes[jc].id, m, all, online_gpu_s);
