@@ -251,3 +251,29 @@ TEST(Workload, OutcomesByDurationMixTheRankRuleWithChance) {
     }
   }
 }
+
+// The short work in flight at an instant lets go of its GPUs over the jobs' residual life:
+// a job of d seconds is in flight with a chance in proportion to d and has U(0, d) left.
+// One one-GPU job of 600 s and one of 1,800 s: P(left <= r) = (min(600, r) + min(1800, r))
+// / 2400, whose quartiles 1/4 and 3/4 are 300 s and 1,200 s.
+TEST(Workload, ResidualLifeOfShortWorkInFlight) {
+  auto s = tiny();
+  s.fidelity = {true, 8, 1.0, 900};
+  s.trace = {{100, 600, 1, 0, 0}, {200, 1800, 1, 0, 0}, {300, 7200, 1, 0, 0}};  // the last is held, not short
+  dctwin::sim::AggregateArrivals small;
+  dctwin::sim::generate_workload(s, small);
+  ASSERT_EQ(small.residual_s.size(), 2u);
+  EXPECT_NEAR(small.residual_s[0], 300, 1e-6);
+  EXPECT_NEAR(small.residual_s[1], 1200, 1e-6);
+  // Twice the GPUs count twice: a two-GPU 600 s job beside the 1,800 s one gives
+  // (2 min(600, r) + min(1800, r)) / 3000, quartiles 250 s and 1,050 s.
+  s.trace[0].gpus = 2;
+  dctwin::sim::generate_workload(s, small);
+  EXPECT_NEAR(small.residual_s[0], 250, 1e-6);
+  EXPECT_NEAR(small.residual_s[1], 1050, 1e-6);
+  // In exact fidelity nothing is binned and there is no tail.
+  s.fidelity.aggregated = false;
+  dctwin::sim::AggregateArrivals none;
+  dctwin::sim::generate_workload(s, none);
+  EXPECT_EQ(none.residual_s[1], 0);
+}

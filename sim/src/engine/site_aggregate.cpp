@@ -25,8 +25,8 @@ constexpr int kTopPriority = std::numeric_limits<int>::max();  // running work t
 // use it).
 void SiteScheduler::aggregate_boundary(double now) {
   const double step = scenario_.fidelity.step_s;
-  if (aggregate_running_ && now >= aggregate_plan_.expected_end_s - kTimeEpsilon_s)
-    stop_aggregate(now);
+  std::vector<Slice> ending;
+  if (aggregate_running_ && now >= aggregate_plan_.expected_end_s - kTimeEpsilon_s) ending = end_step_hold(now);
   const auto current = static_cast<std::size_t>(now / step + kTimeEpsilon_s);
   if (current < release_gpus_.size() && (release_gpus_[current] > 0 || release_work_[current] > 0)) {
     release_long_due(current, now);
@@ -71,6 +71,110 @@ void SiteScheduler::aggregate_boundary(double now) {
     backlog_gpu_s_ += b.total_gpu_s;
     backlog_[std::get<1>(key)].push_back(std::move(b));
   }
+  keep_tail(now, std::move(ending));
+}
+
+std::vector<Slice> SiteScheduler::end_step_hold(double now) {
+  account_it_energy(now);
+  account_busy(now);
+  serve(aggregate_gpus_ * (progress_s(now) - aggregate_progress_start_s_), aggregate_since_s_, now);
+  std::vector<Slice> ending = std::move(aggregate_plan_.slices);
+  aggregate_plan_.slices.clear();
+  aggregate_gpus_ = tail_gpus_;
+  aggregate_running_ = tail_gpus_ > 0;
+  aggregate_plan_.expected_end_s = next_boundary_s(now, scenario_.fidelity.step_s);
+  aggregate_since_s_ = now;
+  aggregate_progress_start_s_ = progress_s(now);
+  return ending;
+}
+
+// Small jobs running at a boundary would hold their GPUs until they end: of the ending hold's
+// GPUs, as many as the jobs' work keeps busy stay held, in equal parts until the residual
+// quantiles (AggregateArrivals::residual_s), before the discrete jobs are placed; the rest
+// are free now.
+void SiteScheduler::keep_tail(double now, std::vector<Slice> ending) {
+  int ending_gpus = 0;
+  for (const Slice& sl : ending) ending_gpus += sl.gpus;
+  const double step = scenario_.fidelity.step_s;
+  // A served load has no jobs to stay in flight: only the jobs' work keeps GPUs busy.
+  double jobs_work = 0;
+  for (const auto& [priority, queue] : backlog_) {
+    for (const Batch& b : queue) {
+      if (!b.served) jobs_work += b.left_gpu_s;
+    }
+  }
+  const int busy = static_cast<int>(std::ceil(jobs_work / step - 1e-9));
+  int keep = std::min(ending_gpus, std::max(0, busy - tail_gpus_));
+  // Only a discrete job waiting now could take those GPUs before the jobs in flight let go;
+  // one arriving later finds the step's hold on them anyway (and a tail costs wake-ups).
+  const DiscreteHead head = discrete_head();
+  if (small_.residual_s.back() <= kTimeEpsilon_s || !head.any) keep = 0;
+  // Jobs behind a discrete head that waits run only until its reservation, beyond it only on
+  // GPUs it won't need then (EASY): the reservation as it stands with the ending GPUs free.
+  if (keep > 0) {
+    pool_.give(ending);
+    const HeadRoom room = head_room(head, now);
+    pool_.take(ending);
+    const double shadow = room.shadow_s;
+    int extra = room.extra_gpus;
+    std::size_t next = 0;
+    int kept = 0;
+    const int tranches = static_cast<int>(small_.residual_s.size());
+    for (int q = 0; q < tranches; ++q) {
+      int want = keep / tranches + (q < keep % tranches ? 1 : 0);
+      RunningJob tranche{now + small_.residual_s[static_cast<std::size_t>(q)], {}};
+      if (tranche.expected_end_s > shadow) {
+        if (extra >= want) extra -= want;
+        else tranche.expected_end_s = shadow;
+      }
+      if (tranche.expected_end_s <= now + kTimeEpsilon_s) continue;
+      while (want > 0 && next < ending.size()) {
+        Slice& sl = ending[next];
+        const int take = std::min(want, sl.gpus);
+        tranche.slices.push_back({sl.node, take});
+        kept += take;
+        sl.gpus -= take;
+        want -= take;
+        if (sl.gpus == 0) ++next;
+      }
+      if (!tranche.slices.empty()) tail_.push_back(std::move(tranche));
+    }
+    std::stable_sort(tail_.begin(), tail_.end(),
+                     [](const RunningJob& a, const RunningJob& b) { return a.expected_end_s < b.expected_end_s; });
+    account_it_energy(now);
+    account_busy(now);
+    tail_gpus_ += kept;
+    aggregate_gpus_ += kept;
+    aggregate_running_ = aggregate_gpus_ > 0;
+    ending.erase(ending.begin(), ending.begin() + static_cast<std::ptrdiff_t>(next));
+  }
+  std::erase_if(ending, [](const Slice& sl) { return sl.gpus == 0; });
+  if (!ending.empty()) {
+    account_it_energy(now);
+    account_busy(now);
+    pool_.give(ending);
+  }
+}
+
+// Tranches of the tail whose time is up let go of their GPUs; the hold goes on with the rest.
+void SiteScheduler::release_tail_due(double now) {
+  if (tail_.empty() || tail_.front().expected_end_s > now + kTimeEpsilon_s) return;
+  account_it_energy(now);
+  account_busy(now);
+  serve(aggregate_gpus_ * (progress_s(now) - aggregate_progress_start_s_), aggregate_since_s_, now);
+  std::size_t due = 0;
+  for (; due < tail_.size() && tail_[due].expected_end_s <= now + kTimeEpsilon_s; ++due) {
+    int gpus = 0;
+    for (const Slice& sl : tail_[due].slices) gpus += sl.gpus;
+    pool_.give(tail_[due].slices);
+    tail_gpus_ -= gpus;
+    aggregate_gpus_ -= gpus;
+  }
+  tail_.erase(tail_.begin(), tail_.begin() + static_cast<std::ptrdiff_t>(due));
+  aggregate_since_s_ = now;
+  aggregate_progress_start_s_ = progress_s(now);
+  aggregate_running_ = aggregate_gpus_ > 0;
+  rebalance(now);
 }
 
 // A served load's step is over: what it didn't get is dropped (requests not served in time),
@@ -196,7 +300,7 @@ int SiteScheduler::start_long(double now, int capacity, bool ahead_only, const D
     after_level(priority, queue, capacity);  // the level's short work, before lower levels
     while (!queue.empty() && queue.front().done()) queue.pop_front();
   }
-  long_view_dirty_ = true;
+  if (taken > 0) long_view_dirty_ = true;
   return taken;
 }
 
@@ -333,7 +437,7 @@ void SiteScheduler::start_aggregate(double now, bool ahead_only) {
   if (free_gpus <= 0) return;
   const DiscreteHead head = discrete_head();
   const bool adding = aggregate_running_;  // to the first call's hold, at this same instant
-  const int held = adding ? aggregate_gpus_ : 0;
+  const int held = adding ? aggregate_gpus_ : 0;  // the tail's too: topped up as it lets go
   // Level by level, highest first: its long jobs, then GPUs for its short work at full
   // clock until the boundary (the short work of every level so far, less what is held).
   double short_work = 0;
@@ -391,7 +495,7 @@ bool SiteScheduler::fluid_wants_more(double now) const {
   return backlog_gpu_s_ - covered > 0.5 * (end - now);  // at least half a GPU until the boundary
 }
 
-void SiteScheduler::stop_aggregate(double now) {
+void SiteScheduler::stop_aggregate(double now, bool keep_in_flight) {
   account_it_energy(now);
   aggregate_running_ = false;
   account_busy(now);
@@ -400,6 +504,16 @@ void SiteScheduler::stop_aggregate(double now) {
   serve(served, aggregate_since_s_, now);
   aggregate_plan_.slices.clear();
   aggregate_gpus_ = 0;
+  if (keep_in_flight && tail_gpus_ > 0) {
+    aggregate_gpus_ = tail_gpus_;
+    aggregate_running_ = true;
+    aggregate_since_s_ = now;
+    aggregate_progress_start_s_ = progress_s(now);
+    return;
+  }
+  for (const RunningJob& t : tail_) pool_.give(t.slices);
+  tail_.clear();
+  tail_gpus_ = 0;
 }
 
 
@@ -439,8 +553,7 @@ double reached_at(double x, double rate, double span, FluidLoad ahead, FluidLoad
 // once the work of its own batch ahead of it is done; a level gets the hold's GPUs that the
 // levels above it don't need for their backlog and their arrivals (a priority fluid queue),
 // so in a hold large enough for the step's work no job waits. Four quarter-points of the
-// batch's arrivals stand for its jobs. A batch that began in an earlier hold finishes the
-// way it went: its jobs start spread evenly from its first service to its last.
+// batch's arrivals stand for its jobs, each started in the hold whose service reaches it.
 void SiteScheduler::serve(double gpu_s, double from_s, double to_s) {
   const std::size_t classes = small_.classes;
   const double step = scenario_.fidelity.step_s;
@@ -449,7 +562,7 @@ void SiteScheduler::serve(double gpu_s, double from_s, double to_s) {
   FluidLoad ahead;  // every batch before the one at hand, in serving order
   for (auto& [priority, queue] : backlog_) {
     for (Batch& b : queue) {
-      if (gpu_s <= 1e-9) break;
+      if (done_by(span, rate, ahead) >= gpu_s - 1e-9) break;  // the levels ahead took it all
       if (b.left_gpu_s <= 1e-6 * std::max(1.0, b.total_gpu_s)) continue;
       // This batch at the hold's start: its work not yet arrived comes in evenly until its
       // step ends (remainders requeued by the fluid itself arrive all at once).
@@ -460,18 +573,29 @@ void SiteScheduler::serve(double gpu_s, double from_s, double to_s) {
       const FluidLoad with{ahead.backlog + own.backlog, ahead.arrival_rate + own.arrival_rate};
       const FluidLoad before = ahead;
       ahead = with;
-      auto start_of = [&](double x) { return from_s + std::min(span, reached_at(x, rate, span, before, with)); };
-      const bool fresh = b.begin_s < 0;
-      if (fresh) b.begin_s = start_of(1e-9 * b.total_gpu_s);
-      const double take = std::min(gpu_s, b.left_gpu_s);
-      gpu_s -= take;
+      // The batch's quarter-points of arrivals start where the fluid has done that much of
+      // its work; what it had done before this hold counts (D0), so a batch served over
+      // several holds gets each point's start in the hold that reaches it.
+      const double done_before = b.total_gpu_s - b.left_gpu_s;
+      auto start_of = [&](double x) { return from_s + std::min(span, reached_at(x - done_before, rate, span, before, with)); };
+      // What the fluid did of this batch: no more than has arrived.
+      const double take = std::clamp(done_by(span, rate, with) - done_by(span, rate, before), 0.0, b.left_gpu_s);
       b.left_gpu_s -= take;
       backlog_gpu_s_ -= take;
-      if (b.left_gpu_s > 1e-6 * b.total_gpu_s) break;
+      const bool finished = b.left_gpu_s <= 1e-6 * b.total_gpu_s;
+      if (!b.counted) {
+        for (; b.points_started < 4; ++b.points_started) {
+          const double x = (0.125 + 0.25 * b.points_started) * b.total_gpu_s;
+          const double tau = x <= done_before ? 0.0 : reached_at(x - done_before, rate, span, before, with);
+          if (tau > span && !finished) break;
+          b.point_start_s[b.points_started] = x <= done_before ? from_s : start_of(x);
+        }
+      }
+      if (!finished) continue;
       backlog_gpu_s_ = std::max(0.0, backlog_gpu_s_ - b.left_gpu_s);  // the rounding left over
       b.left_gpu_s = 0;
       if (b.counted) continue;
-      const double last_start = start_of(b.total_gpu_s);
+      const double last_start = b.point_start_s[3];
       const auto month = static_cast<std::size_t>(calendar_.month_index_at(std::min(last_start, horizon_s_ - 1)));
       for (std::size_t c = 0; c < classes; ++c) {
         if (b.gpu_s[c] <= 0) continue;
@@ -479,9 +603,8 @@ void SiteScheduler::serve(double gpu_s, double from_s, double to_s) {
         m.served_gpu_s += b.gpu_s[c];
         if (b.jobs[c] <= 0) continue;  // a served load: work, no jobs to wait
         m.served_jobs += b.jobs[c];
-        for (double u : {0.125, 0.375, 0.625, 0.875}) {
-          const double starts = fresh ? start_of(u * b.total_gpu_s) : b.begin_s + u * (last_start - b.begin_s);
-          m.add_wait(starts - (arrived + u * step), b.jobs[c] / 4);
+        for (int k = 0; k < 4; ++k) {
+          m.add_wait(b.point_start_s[k] - (arrived + (0.125 + 0.25 * k) * step), b.jobs[c] / 4);
         }
       }
     }

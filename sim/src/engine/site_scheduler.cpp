@@ -74,6 +74,7 @@ void SiteScheduler::operator()() {
     commission_due(now);
     repairs_due(now);
     failures_due(now);
+    if (fluid_) release_tail_due(now);
     if (fluid_) aggregate_boundary(now);
     broker_.route_due(now);
     // Small jobs in aggregate ahead of the discrete head take GPUs first, the rest after the
@@ -90,7 +91,7 @@ void SiteScheduler::operator()() {
       // GPUs the discrete jobs left free within a step go to small work the hold does not
       // cover, as they would to small jobs starting when GPUs free up: the hold is set again
       // from here, at once, so no discrete job takes the GPUs it had.
-      stop_aggregate(now);
+      stop_aggregate(now, true);
       start_aggregate(now, true);
       start_aggregate(now, false);
     }
@@ -173,6 +174,7 @@ double SiteScheduler::next_event_s() const {
   if (!spare_returns_.empty()) next = std::min(next, spare_returns_.top());
   if (fluid_) {
     next = std::min(next, next_boundary_s(now, scenario_.fidelity.step_s));
+    if (!tail_.empty()) next = std::min(next, tail_.front().expected_end_s);
   }
   // Weather changes every step; the power budget follows it.
   return std::min(next, next_boundary_s(now, scenario_.step_s));
@@ -404,13 +406,14 @@ void SiteScheduler::RunningEndOrder::rewind() {
   aggregate_due_ = site_.aggregate_running_;
   long_ = site_.long_held_gpus_ > 0 ? &site_.long_view() : nullptr;
   next_long_ = 0;
+  next_tail_ = 0;
 }
 
 // Of equal ends, the aggregate's hold comes first and the long holds last, as in the list this
 // replaced; a reservation doesn't depend on that order, as freeing GPUs only helps the head fit.
 const RunningJob* SiteScheduler::RunningEndOrder::next() {
   const RunningJob* first = discrete_ != site_.by_end_.end() ? &site_.running_.at(discrete_->second).plan : nullptr;
-  enum class From { kDiscrete, kAggregate, kLong } from = From::kDiscrete;
+  enum class From { kDiscrete, kAggregate, kLong, kTail } from = From::kDiscrete;
   if (aggregate_due_ && (first == nullptr || site_.aggregate_plan_.expected_end_s <= first->expected_end_s)) {
     first = &site_.aggregate_plan_;
     from = From::kAggregate;
@@ -420,11 +423,17 @@ const RunningJob* SiteScheduler::RunningEndOrder::next() {
     first = &(*long_)[next_long_];
     from = From::kLong;
   }
+  const auto& tail = site_.tail_;
+  if (next_tail_ < tail.size() && (first == nullptr || tail[next_tail_].expected_end_s < first->expected_end_s)) {
+    first = &tail[next_tail_];
+    from = From::kTail;
+  }
   if (first == nullptr) return nullptr;
   switch (from) {
     case From::kDiscrete: ++discrete_; break;
     case From::kAggregate: aggregate_due_ = false; break;
     case From::kLong: ++next_long_; break;
+    case From::kTail: ++next_tail_; break;
   }
   return first;
 }

@@ -112,7 +112,15 @@ class SiteScheduler {
   void aggregate_boundary(double now);
   void drop_unserved(std::size_t current_step);
   void start_aggregate(double now, bool ahead_only);
-  void stop_aggregate(double now);
+  // Ends the hold: its work so far is served and its GPUs let go, all of them, or with
+  // `keep_in_flight` all but the tail's, which then hold on alone from `now`.
+  void stop_aggregate(double now, bool keep_in_flight = false);
+  // At a boundary: the ending step's hold is served and its GPUs, `ending`, are let go except
+  // those of the short work in flight, kept as a tail that frees them over the residual life
+  // of the jobs that would hold them (AggregateArrivals::residual_s).
+  std::vector<Slice> end_step_hold(double now);
+  void keep_tail(double now, std::vector<Slice> ending);
+  void release_tail_due(double now);
   bool fluid_wants_more(double now) const;
   void serve(double gpu_s, double from_s, double to_s);
   void account_it_energy(double now);
@@ -160,6 +168,7 @@ class SiteScheduler {
     bool aggregate_due_ = false;
     const std::vector<RunningJob>* long_ = nullptr;
     std::size_t next_long_ = 0;
+    std::size_t next_tail_ = 0;
   };
   RunningEndOrder running_by_end() const { return RunningEndOrder(*this); }
   const std::vector<RunningJob>& long_view() const;
@@ -224,7 +233,8 @@ class SiteScheduler {
     double arrive_s = 0;
     double left_gpu_s = 0, total_gpu_s = 0;
     std::vector<double> jobs, gpu_s;  // per class, jobs no longer than a step
-    double begin_s = -1;              // when service first reached it
+    int points_started = 0;           // of its quarter-points of arrivals (u = 1/8 ... 7/8)
+    double point_start_s[4] = {};     // when each started
     bool counted = false;             // work already counted as served (remainders, restarts)
     bool served = false;              // a served class's load: what its step can't serve is dropped
     std::vector<LongSmallJob> long_jobs;  // longer jobs not yet started, in arrival order
@@ -254,7 +264,9 @@ class SiteScheduler {
   double backlog_gpu_s_ = 0;
   bool aggregate_running_ = false;
   RunningJob aggregate_plan_;
-  int aggregate_gpus_ = 0;
+  int aggregate_gpus_ = 0;            // the hold's GPUs, the tail's included
+  std::vector<RunningJob> tail_;      // GPUs of short work in flight at a boundary, by release
+  int tail_gpus_ = 0;
   double it_energy_j_ = 0, it_energy_at_s_ = 0;  // integrated up to it_energy_at_s_
   int computing_gpus_ = 0;            // GPUs of discrete jobs whose compute runs
   double model_check_energy_j_ = 0;   // with energy_from_plugin: the model's whole figure

@@ -143,6 +143,35 @@ void add_served_load(const Scenario& s, const models::SimCalendar& cal, std::siz
   for_each_served_step(s, cal, si, ci, [&](std::size_t k, double gpu_s) { small.gpu_s[si][k * small.classes + ci] += gpu_s; });
 }
 
+// The residual-life quantiles of AggregateArrivals::residual_s from a histogram of the short
+// jobs' durations (GPUs and GPU-seconds per bin of `bin_s` seconds).
+std::array<double, kTailTranches> residual_quantiles(const std::vector<double>& gpus, const std::vector<double>& gpu_s, double bin_s) {
+  std::array<double, kTailTranches> out{};
+  double total = 0, gpus_left = 0;
+  for (std::size_t b = 0; b < gpus.size(); ++b) {
+    total += gpu_s[b];
+    gpus_left += gpus[b];
+  }
+  if (total <= 0) return out;
+  // done(r) = sum g min(d, r), rising from 0 to the total; the quantile q is where it reaches
+  // q of the total (P(left <= r) = done(r) / total), linear within a bin.
+  double done_shorter = 0;  // sum g d over the bins below
+  std::size_t k = 0;
+  for (std::size_t b = 0; b < gpus.size() && k < out.size(); ++b) {
+    const double lo = static_cast<double>(b) * bin_s, hi = lo + bin_s;
+    const double at_lo = done_shorter + gpus_left * lo;
+    done_shorter += gpu_s[b];
+    gpus_left -= gpus[b];
+    const double at_hi = done_shorter + gpus_left * hi;
+    for (; k < out.size(); ++k) {
+      const double want = (static_cast<double>(k) + 0.5) / kTailTranches * total;
+      if (at_hi < want) break;
+      out[k] = lo + bin_s * (at_hi > at_lo ? (want - at_lo) / (at_hi - at_lo) : 0.0);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 double served_gpu_hours(const Scenario& s, std::size_t si, std::size_t ci) {
@@ -163,6 +192,9 @@ std::vector<Job> generate_workload(const Scenario& s, AggregateArrivals& small) 
     small.ended_early_gpu_s.assign(s.sites.size(), std::vector<double>(small.months * small.classes * 2, 0.0));
     small.long_jobs.assign(s.sites.size(), {});
   }
+  constexpr std::size_t kResidualBins = 960;  // over the four steps a short job may last
+  const double residual_bin_s = 4 * s.fidelity.step_s / kResidualBins;
+  std::vector<double> residual_gpus(aggregate ? kResidualBins : 0), residual_gpu_s(aggregate ? kResidualBins : 0);
   auto keep = [&](const Job& j, std::vector<Job>& jobs) {
     if (!aggregate || !is_small(s, j)) {
       jobs.push_back(j);
@@ -176,6 +208,9 @@ std::vector<Job> generate_workload(const Scenario& s, AggregateArrivals& small) 
       const std::size_t cell = static_cast<std::size_t>(j.submit_s / s.fidelity.step_s) * small.classes + j.job_class;
       small.count[j.site][cell] += 1;
       small.gpu_s[j.site][cell] += j.gpus * j.duration_s;
+      const auto bin = std::min(kResidualBins - 1, static_cast<std::size_t>(j.duration_s / residual_bin_s));
+      residual_gpus[bin] += j.gpus;
+      residual_gpu_s[bin] += j.gpus * j.duration_s;
     }
     if (j.outcome != JobOutcome::kCompleted) {
       const auto month = static_cast<std::size_t>(cal.month_index_at(j.submit_s));
@@ -201,6 +236,7 @@ std::vector<Job> generate_workload(const Scenario& s, AggregateArrivals& small) 
       std::stable_sort(site_jobs.begin(), site_jobs.end(),
                        [](const LongSmallJob& a, const LongSmallJob& b) { return a.submit_s < b.submit_s; });
     }
+    if (aggregate) small.residual_s = residual_quantiles(residual_gpus, residual_gpu_s, residual_bin_s);
     return jobs;
   }
   // Arrivals: a Poisson stream whose rate is held for each hour at the value of the hour's
@@ -270,6 +306,7 @@ std::vector<Job> generate_workload(const Scenario& s, AggregateArrivals& small) 
     if (j.follows) jobs[last_attempt.at(key)].next_attempt = j.id;
     last_attempt[key] = j.id;
   }
+  if (aggregate) small.residual_s = residual_quantiles(residual_gpus, residual_gpu_s, residual_bin_s);
   return jobs;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // The seeded workload: for each site and job class, a non-homogeneous Poisson stream of
 // jobs whose GPU-hours follow the site's demand curve. Same scenario and seed, same jobs.
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -52,6 +53,9 @@ struct LongSmallJob {
   std::uint16_t gpus = 0;
 };
 
+// The parts in which small work in flight at a step boundary lets go of its GPUs.
+inline constexpr std::size_t kTailTranches = 2;
+
 // Small jobs in aggregated fidelity: per site, aggregate step and class, how many arrived and
 // their work (GPU-seconds at full clock), for those no longer than a step; the longer ones one
 // by one. The same draws as in exact fidelity.
@@ -66,6 +70,12 @@ struct AggregateArrivals {
   // [site][(month * classes + class) * 2 + k]: work of the attempts arriving in the month
   // that fail (k = 0) or are cancelled (k = 1).
   std::vector<std::vector<double>> ended_early_gpu_s;
+  // Short work in flight at an instant: of the GPUs its jobs hold then, the share still held
+  // `residual_s[k]` later is 3/4 (k = 0) and 1/4 (k = 1). A job of g GPUs and d seconds is in
+  // flight with a chance in proportion to d and then has U(0, d) left, so P(left > r) =
+  // sum g max(0, d - r) / sum g d over the short jobs (the residual life of renewal theory,
+  // weighted by GPUs). 0 in exact fidelity.
+  std::array<double, kTailTranches> residual_s{};
 };
 
 // The discrete jobs, and the small ones binned into `small` when the scenario's fidelity is
