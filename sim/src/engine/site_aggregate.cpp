@@ -74,17 +74,23 @@ void SiteScheduler::aggregate_boundary(double now) {
   keep_tail(now, std::move(ending));
 }
 
-std::vector<Slice> SiteScheduler::end_step_hold(double now) {
+// The hold's GPUs did `g × Δprogress` GPU-seconds of work since it was last set (a throttled
+// clock serves less); that work is served and the hold's count starts again from `now`.
+void SiteScheduler::serve_hold_until(double now) {
   account_it_energy(now);
   account_busy(now);
   serve(aggregate_gpus_ * (progress_s(now) - aggregate_progress_start_s_), aggregate_since_s_, now);
+  aggregate_since_s_ = now;
+  aggregate_progress_start_s_ = progress_s(now);
+}
+
+std::vector<Slice> SiteScheduler::end_step_hold(double now) {
+  serve_hold_until(now);
   std::vector<Slice> ending = std::move(aggregate_plan_.slices);
   aggregate_plan_.slices.clear();
   aggregate_gpus_ = tail_gpus_;
   aggregate_running_ = tail_gpus_ > 0;
   aggregate_plan_.expected_end_s = next_boundary_s(now, scenario_.fidelity.step_s);
-  aggregate_since_s_ = now;
-  aggregate_progress_start_s_ = progress_s(now);
   return ending;
 }
 
@@ -159,9 +165,7 @@ void SiteScheduler::keep_tail(double now, std::vector<Slice> ending) {
 // Tranches of the tail whose time is up let go of their GPUs; the hold goes on with the rest.
 void SiteScheduler::release_tail_due(double now) {
   if (tail_.empty() || tail_.front().expected_end_s > now + kTimeEpsilon_s) return;
-  account_it_energy(now);
-  account_busy(now);
-  serve(aggregate_gpus_ * (progress_s(now) - aggregate_progress_start_s_), aggregate_since_s_, now);
+  serve_hold_until(now);
   std::size_t due = 0;
   for (; due < tail_.size() && tail_[due].expected_end_s <= now + kTimeEpsilon_s; ++due) {
     int gpus = 0;
@@ -171,8 +175,6 @@ void SiteScheduler::release_tail_due(double now) {
     aggregate_gpus_ -= gpus;
   }
   tail_.erase(tail_.begin(), tail_.begin() + static_cast<std::ptrdiff_t>(due));
-  aggregate_since_s_ = now;
-  aggregate_progress_start_s_ = progress_s(now);
   aggregate_running_ = aggregate_gpus_ > 0;
   rebalance(now);
 }
@@ -496,24 +498,18 @@ bool SiteScheduler::fluid_wants_more(double now) const {
 }
 
 void SiteScheduler::stop_aggregate(double now, bool keep_in_flight) {
-  account_it_energy(now);
-  aggregate_running_ = false;
-  account_busy(now);
+  serve_hold_until(now);
   pool_.give(aggregate_plan_.slices);
-  const double served = aggregate_gpus_ * (progress_s(now) - aggregate_progress_start_s_);
-  serve(served, aggregate_since_s_, now);
   aggregate_plan_.slices.clear();
-  aggregate_gpus_ = 0;
   if (keep_in_flight && tail_gpus_ > 0) {
     aggregate_gpus_ = tail_gpus_;
-    aggregate_running_ = true;
-    aggregate_since_s_ = now;
-    aggregate_progress_start_s_ = progress_s(now);
     return;
   }
   for (const RunningJob& t : tail_) pool_.give(t.slices);
   tail_.clear();
   tail_gpus_ = 0;
+  aggregate_gpus_ = 0;
+  aggregate_running_ = false;
 }
 
 

@@ -119,6 +119,7 @@ class SiteScheduler {
   // those of the short work in flight, kept as a tail that frees them over the residual life
   // of the jobs that would hold them (AggregateArrivals::residual_s).
   std::vector<Slice> end_step_hold(double now);
+  void serve_hold_until(double now);
   void keep_tail(double now, std::vector<Slice> ending);
   void release_tail_due(double now);
   bool fluid_wants_more(double now) const;
