@@ -462,14 +462,22 @@ void SiteScheduler::start_aggregate(double now, bool ahead_only) {
   std::vector<Slice> slices = pool_.place_spread(long_gpus + want);
   account_busy(now);
   pool_.take(slices);
-  // The first long_gpus GPUs are the long holds', the rest the short work's.
-  int to_long = long_gpus;
+  // The long holds take a GPU on each node in turn, among the short work's: as jobs, long
+  // ones run beside short ones on the nodes small jobs use, so a node the short work lets go
+  // at a boundary stays partly held (docs/models.md, "Where long holds sit").
+  std::vector<int> to_long(slices.size(), 0);
+  for (int left = long_gpus; left > 0;) {
+    for (std::size_t i = 0; i < slices.size() && left > 0; ++i) {
+      if (to_long[i] < slices[i].gpus) {
+        ++to_long[i];
+        --left;
+      }
+    }
+  }
   std::vector<Slice> short_slices;
-  for (Slice s : slices) {
-    const int l = std::min(to_long, s.gpus);
-    if (l > 0) long_slices_.push_back({s.node, l});
-    to_long -= l;
-    if (s.gpus > l) short_slices.push_back({s.node, s.gpus - l});
+  for (std::size_t i = 0; i < slices.size(); ++i) {
+    if (to_long[i] > 0) long_slices_.push_back({slices[i].node, to_long[i]});
+    if (slices[i].gpus > to_long[i]) short_slices.push_back({slices[i].node, slices[i].gpus - to_long[i]});
   }
   long_held_gpus_ += long_gpus;
   if (want > 0) {
