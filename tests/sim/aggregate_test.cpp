@@ -4,6 +4,7 @@
 
 #include "dctwin/sim/scenario_loader.h"
 #include "dctwin/sim/twin.h"
+#include "engine/held_placement.h"
 
 namespace {
 
@@ -62,4 +63,32 @@ TEST(AggregatedWaits, TheLowLevelWaitsWhenTheSiteIsOverloaded) {
   ASSERT_GT(low.jobs, 1000);
   EXPECT_GT(low.waited / low.jobs, 0.5);
   EXPECT_LT(high.waited / high.jobs, low.waited / low.jobs);
+}
+
+TEST(HeldPlacement, LongHoldsTakeAGpuOnEachNodeInTurn) {
+  using dctwin::sim::Slice;
+  using dctwin::sim::engine::split_held;
+  const std::vector<Slice> pass = {{3, 8}, {5, 2}, {9, 8}};
+  auto gpus_on = [](const std::vector<Slice>& slices, std::uint32_t node) {
+    int n = 0;
+    for (const Slice& s : slices) n += s.node == node ? s.gpus : 0;
+    return n;
+  };
+  // Five held GPUs: a GPU on each node, then again from the first, not the first five GPUs.
+  auto split = split_held(pass, 5);
+  EXPECT_EQ(gpus_on(split.held, 3), 2);
+  EXPECT_EQ(gpus_on(split.held, 5), 2);
+  EXPECT_EQ(gpus_on(split.held, 9), 1);
+  EXPECT_EQ(gpus_on(split.short_work, 3), 6);
+  EXPECT_EQ(gpus_on(split.short_work, 5), 0);
+  EXPECT_EQ(gpus_on(split.short_work, 9), 7);
+  // So every node whose short work ends at the boundary stays partly held.
+  for (const Slice& s : split.short_work) EXPECT_GT(gpus_on(split.held, s.node), 0) << s.node;
+  // No held jobs: all short work; more held GPUs than the pass took: all held.
+  split = split_held(pass, 0);
+  EXPECT_TRUE(split.held.empty());
+  EXPECT_EQ(split.short_work.size(), 3u);
+  split = split_held(pass, 40);
+  EXPECT_EQ(gpus_on(split.held, 3) + gpus_on(split.held, 5) + gpus_on(split.held, 9), 18);
+  EXPECT_TRUE(split.short_work.empty());
 }

@@ -4,6 +4,7 @@
 #include "site_scheduler.h"
 
 #include "broker.h"
+#include "held_placement.h"
 
 #include <algorithm>
 #include <cmath>
@@ -11,6 +12,26 @@
 #include <tuple>
 
 namespace dctwin::sim::engine {
+
+HeldSplit split_held(const std::vector<Slice>& slices, int held_gpus) {
+  std::vector<int> held(slices.size(), 0);
+  for (bool took = true; held_gpus > 0 && took;) {
+    took = false;
+    for (std::size_t i = 0; i < slices.size() && held_gpus > 0; ++i) {
+      if (held[i] == slices[i].gpus) continue;
+      ++held[i];
+      --held_gpus;
+      took = true;
+    }
+  }
+  HeldSplit split;
+  for (std::size_t i = 0; i < slices.size(); ++i) {
+    if (held[i] > 0) split.held.push_back({slices[i].node, held[i]});
+    if (slices[i].gpus > held[i]) split.short_work.push_back({slices[i].node, slices[i].gpus - held[i]});
+  }
+  return split;
+}
+
 namespace {
 namespace sg4 = simgrid::s4u;
 constexpr double kTimeEpsilon_s = 1e-6;
@@ -462,23 +483,9 @@ void SiteScheduler::start_aggregate(double now, bool ahead_only) {
   std::vector<Slice> slices = pool_.place_spread(long_gpus + want);
   account_busy(now);
   pool_.take(slices);
-  // The long holds take a GPU on each node in turn, among the short work's: as jobs, long
-  // ones run beside short ones on the nodes small jobs use, so a node the short work lets go
-  // at a boundary stays partly held (docs/models.md, "Where long holds sit").
-  std::vector<int> to_long(slices.size(), 0);
-  for (int left = long_gpus; left > 0;) {
-    for (std::size_t i = 0; i < slices.size() && left > 0; ++i) {
-      if (to_long[i] < slices[i].gpus) {
-        ++to_long[i];
-        --left;
-      }
-    }
-  }
-  std::vector<Slice> short_slices;
-  for (std::size_t i = 0; i < slices.size(); ++i) {
-    if (to_long[i] > 0) long_slices_.push_back({slices[i].node, to_long[i]});
-    if (slices[i].gpus > to_long[i]) short_slices.push_back({slices[i].node, slices[i].gpus - to_long[i]});
-  }
+  const HeldSplit split = split_held(slices, long_gpus);
+  long_slices_.insert(long_slices_.end(), split.held.begin(), split.held.end());
+  const std::vector<Slice>& short_slices = split.short_work;
   long_held_gpus_ += long_gpus;
   if (want > 0) {
     if (!adding) {
