@@ -65,30 +65,38 @@ TEST(AggregatedWaits, TheLowLevelWaitsWhenTheSiteIsOverloaded) {
   EXPECT_LT(high.waited / high.jobs, low.waited / low.jobs);
 }
 
-TEST(HeldPlacement, LongHoldsTakeAGpuOnEachNodeInTurn) {
+TEST(HeldPlacement, SmallLongHoldsTakeAGpuOnEachNodeInTurnAndNodeSizedOnesWholeNodes) {
   using dctwin::sim::Slice;
   using dctwin::sim::engine::split_held;
-  const std::vector<Slice> pass = {{3, 8}, {5, 2}, {9, 8}};
+  // A pass's GPUs as place_spread gives them: the fullest nodes first, whole free nodes last.
+  const std::vector<Slice> pass = {{3, 3}, {5, 2}, {9, 8}, {12, 8}};
   auto gpus_on = [](const std::vector<Slice>& slices, std::uint32_t node) {
     int n = 0;
     for (const Slice& s : slices) n += s.node == node ? s.gpus : 0;
     return n;
   };
-  // Five held GPUs: a GPU on each node, then again from the first, not the first five GPUs.
-  auto split = split_held(pass, 5);
+  // Five GPUs of jobs smaller than a node: a GPU on each node, then again from the first,
+  // not the first five GPUs.
+  auto split = split_held(pass, 0, 5, 8);
   EXPECT_EQ(gpus_on(split.held, 3), 2);
-  EXPECT_EQ(gpus_on(split.held, 5), 2);
+  EXPECT_EQ(gpus_on(split.held, 5), 1);
   EXPECT_EQ(gpus_on(split.held, 9), 1);
-  EXPECT_EQ(gpus_on(split.short_work, 3), 6);
-  EXPECT_EQ(gpus_on(split.short_work, 5), 0);
-  EXPECT_EQ(gpus_on(split.short_work, 9), 7);
+  EXPECT_EQ(gpus_on(split.held, 12), 1);
   // So every node whose short work ends at the boundary stays partly held.
   for (const Slice& s : split.short_work) EXPECT_GT(gpus_on(split.held, s.node), 0) << s.node;
-  // No held jobs: all short work; more held GPUs than the pass took: all held.
-  split = split_held(pass, 0);
-  EXPECT_TRUE(split.held.empty());
-  EXPECT_EQ(split.short_work.size(), 3u);
-  split = split_held(pass, 40);
-  EXPECT_EQ(gpus_on(split.held, 3) + gpus_on(split.held, 5) + gpus_on(split.held, 9), 18);
+  // A job of a node or more takes a whole node, the last first; the small ones spread over
+  // the others.
+  split = split_held(pass, 8, 3, 8);
+  EXPECT_EQ(gpus_on(split.held, 12), 8);
+  EXPECT_EQ(gpus_on(split.short_work, 12), 0);
+  EXPECT_EQ(gpus_on(split.held, 3) + gpus_on(split.held, 5) + gpus_on(split.held, 9), 3);
+  EXPECT_EQ(gpus_on(split.held, 9), 1);
+  // Node-sized GPUs that find no whole node spread like the rest.
+  split = split_held({{3, 3}, {5, 2}}, 8, 0, 8);
+  EXPECT_EQ(gpus_on(split.held, 3) + gpus_on(split.held, 5), 5);
   EXPECT_TRUE(split.short_work.empty());
+  // No held jobs: all short work.
+  split = split_held(pass, 0, 0, 8);
+  EXPECT_TRUE(split.held.empty());
+  EXPECT_EQ(split.short_work.size(), 4u);
 }

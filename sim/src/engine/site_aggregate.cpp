@@ -13,19 +13,27 @@
 
 namespace dctwin::sim::engine {
 
-HeldSplit split_held(const std::vector<Slice>& slices, int held_gpus) {
+HeldSplit split_held(const std::vector<Slice>& slices, int node_sized_gpus, int sub_node_gpus, int gpus_per_node) {
+  HeldSplit split;
+  std::vector<char> whole(slices.size(), 0);
+  for (std::size_t i = slices.size(); i-- > 0 && node_sized_gpus >= gpus_per_node;) {
+    if (slices[i].gpus != gpus_per_node) continue;
+    whole[i] = 1;
+    node_sized_gpus -= gpus_per_node;
+  }
+  int spread = sub_node_gpus + node_sized_gpus;
   std::vector<int> held(slices.size(), 0);
-  for (bool took = true; held_gpus > 0 && took;) {
+  for (bool took = true; spread > 0 && took;) {
     took = false;
-    for (std::size_t i = 0; i < slices.size() && held_gpus > 0; ++i) {
-      if (held[i] == slices[i].gpus) continue;
+    for (std::size_t i = 0; i < slices.size() && spread > 0; ++i) {
+      if (whole[i] || held[i] == slices[i].gpus) continue;
       ++held[i];
-      --held_gpus;
+      --spread;
       took = true;
     }
   }
-  HeldSplit split;
   for (std::size_t i = 0; i < slices.size(); ++i) {
+    if (whole[i]) held[i] = slices[i].gpus;
     if (held[i] > 0) split.held.push_back({slices[i].node, held[i]});
     if (slices[i].gpus > held[i]) split.short_work.push_back({slices[i].node, slices[i].gpus - held[i]});
   }
@@ -279,7 +287,9 @@ SiteScheduler::HeadRoom SiteScheduler::head_room(const DiscreteHead& head, doubl
 // end by its EASY reservation or use GPUs it won't need then (FCFS: not at all). Returns
 // the GPUs they took; the caller places them.
 int SiteScheduler::start_long(double now, int capacity, bool ahead_only, const DiscreteHead& head,
-                              const std::function<void(int, const std::deque<Batch>&, int&)>& after_level) {
+                              const std::function<void(int, const std::deque<Batch>&, int&)>& after_level,
+                              int& sub_node_gpus) {
+  sub_node_gpus = 0;
   const double step = scenario_.fidelity.step_s;
   double& planned = long_planned_at_s_[ahead_only ? 0 : 1];
   const bool may_start = planned != now && long_waiting_gpu_s_ > 0;
@@ -305,6 +315,7 @@ int SiteScheduler::start_long(double now, int capacity, bool ahead_only, const D
         if (past_reservation) extra -= it->gpus;
         capacity -= it->gpus;
         taken += it->gpus;
+        if (it->gpus < gpus_per_node_) sub_node_gpus += it->gpus;
         const double d = it->duration_s;
         const double end = now + d;
         long_waiting_gpu_s_ -= it->gpus * d;
@@ -477,13 +488,14 @@ void SiteScheduler::start_aggregate(double now, bool ahead_only) {
     want += claim;
     capacity -= claim;
   };
-  const int long_gpus = start_long(now, free_gpus, ahead_only, head, claim_short);
+  int sub_node_gpus = 0;
+  const int long_gpus = start_long(now, free_gpus, ahead_only, head, claim_short, sub_node_gpus);
   if (long_gpus + want <= 0) return;
   account_it_energy(now);
   std::vector<Slice> slices = pool_.place_spread(long_gpus + want);
   account_busy(now);
   pool_.take(slices);
-  const HeldSplit split = split_held(slices, long_gpus);
+  const HeldSplit split = split_held(slices, long_gpus - sub_node_gpus, sub_node_gpus, gpus_per_node_);
   long_slices_.insert(long_slices_.end(), split.held.begin(), split.held.end());
   const std::vector<Slice>& short_slices = split.short_work;
   long_held_gpus_ += long_gpus;

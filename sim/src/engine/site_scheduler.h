@@ -144,8 +144,10 @@ class SiteScheduler {
   };
   HeadRoom head_room(const DiscreteHead& head, double now);
   struct Batch;
+  // Returns the GPUs the long jobs took; `sub_node_gpus` of them for jobs smaller than a node.
   int start_long(double now, int capacity, bool ahead_only, const DiscreteHead& head,
-                 const std::function<void(int, const std::deque<Batch>&, int&)>& after_level);
+                 const std::function<void(int, const std::deque<Batch>&, int&)>& after_level,
+                 int& sub_node_gpus);
   void release_long_due(std::size_t step, double now);
   void give_long(int gpus);
   void drop_long(int gpus, double now);  // jobs lose their GPUs and wait again for their work
