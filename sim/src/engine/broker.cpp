@@ -74,9 +74,9 @@ void Broker::route(std::uint32_t job) {
   double best_wait = sites_[best]->expected_wait_s(r.job.gpus);
   const double dataset_gb = scenario_.job_classes[r.job.job_class].dataset_gb;
   for (std::size_t si = 0; si < sites_.size(); ++si) {
+    if (si == r.job.site) continue;  // its wait is best_wait's
     // Away from home the data set must cross the WAN first (at the link's full rate).
-    const double transfer_s = si == r.job.site ? 0.0 : dataset_gb * 8 / scenario_.wan.bandwidth_gbps;
-    const double wait = sites_[si]->expected_wait_s(r.job.gpus) + transfer_s;
+    const double wait = sites_[si]->expected_wait_s(r.job.gpus) + dataset_gb * 8 / scenario_.wan.bandwidth_gbps;
     if (wait < best_wait) {
       best = si;
       best_wait = wait;
@@ -141,6 +141,7 @@ void Broker::route_small_due(double now) {
   const double step = scenario_.fidelity.step_s;
   const auto current = static_cast<std::size_t>(now / step + kTimeEpsilon_s);
   const std::size_t classes = small_->classes;
+  std::vector<double> reservation_s;  // the same for every bin routed now
   for (; next_small_bin_ <= current && next_small_bin_ < small_->steps; ++next_small_bin_) {
     for (std::size_t home = 0; home < sites_.size(); ++home) {
       for (std::size_t c = 0; c < classes; ++c) {
@@ -158,7 +159,7 @@ void Broker::route_small_due(double now) {
         std::vector<double> wait(sites_.size()), rate(sites_.size()), spare(sites_.size());
         for (std::size_t si = 0; si < sites_.size(); ++si) {
           const double transfer_s = si == home ? 0.0 : scenario_.job_classes[c].dataset_gb * 8 / scenario_.wan.bandwidth_gbps;
-          wait[si] = sites_[si]->fluid_wait_s() + transfer_s;
+          wait[si] = sites_[si]->fluid_wait_s(reservations(reservation_s)[si]) + transfer_s;
           rate[si] = sites_[si]->usable_gpus();
           spare[si] = sites_[si]->spare_gpu_s(step);
         }
@@ -170,14 +171,21 @@ void Broker::route_small_due(double now) {
           sites_[home]->admit_small(next_small_bin_, c, jobs, work);
         }
       }
-      route_long_small(home, (static_cast<double>(next_small_bin_) + 1) * step);
+      route_long_small(home, (static_cast<double>(next_small_bin_) + 1) * step, reservation_s);
     }
   }
 }
 
 // Small jobs longer than a step, one by one: to their home site, or, for a class that may
 // move, to the site with the least expected wait (which each one raises).
-void Broker::route_long_small(std::size_t home, double before_s) {
+const std::vector<double>& Broker::reservations(std::vector<double>& reservation_s) const {
+  if (reservation_s.empty()) {
+    for (SiteScheduler* site : sites_) reservation_s.push_back(site->one_gpu_reservation_s());
+  }
+  return reservation_s;
+}
+
+void Broker::route_long_small(std::size_t home, double before_s, std::vector<double>& reservation_s) {
   if (next_long_.empty()) next_long_.assign(sites_.size(), 0);
   const auto& jobs = small_->long_jobs[home];
   for (auto& i = next_long_[home]; i < jobs.size() && jobs[i].submit_s < before_s; ++i) {
@@ -185,10 +193,11 @@ void Broker::route_long_small(std::size_t home, double before_s) {
     const JobClass& jc = scenario_.job_classes[j.job_class];
     std::size_t best = home;
     if (scenario_.scheduling.broker && jc.may_move) {
-      double best_wait = sites_[home]->fluid_wait_s();
+      const std::vector<double>& reserve = reservations(reservation_s);
+      double best_wait = sites_[home]->fluid_wait_s(reserve[home]);
       for (std::size_t si = 0; si < sites_.size(); ++si) {
         const double transfer_s = si == home ? 0.0 : jc.dataset_gb * 8 / scenario_.wan.bandwidth_gbps;
-        const double wait = sites_[si]->fluid_wait_s() + transfer_s;
+        const double wait = sites_[si]->fluid_wait_s(reserve[si]) + transfer_s;
         if (wait < best_wait) {
           best = si;
           best_wait = wait;

@@ -43,7 +43,10 @@ class Broker {
  private:
   bool movable(const JobRecord& r) const;
   void route(std::uint32_t job);
-  void route_long_small(std::size_t home, double before_s);
+  void route_long_small(std::size_t home, double before_s, std::vector<double>& reservation_s);
+  // Each site's one_gpu_reservation_s, found once per routing round (`reservation_s` empty
+  // until then): admitting work does not change it.
+  const std::vector<double>& reservations(std::vector<double>& reservation_s) const;
 
   const Scenario& scenario_;
   const Platform& platform_;

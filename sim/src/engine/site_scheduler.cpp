@@ -197,13 +197,14 @@ double SiteScheduler::spare_gpu_s(double step_s) const {
 double SiteScheduler::wait_behind_s(double queued_gpu_s, int gpus) {
   const int usable_gpus = pool_.usable_nodes() * gpus_per_node_;
   if (usable_gpus < gpus) return std::numeric_limits<double>::infinity();
-  double wait = queued_gpu_s / usable_gpus;
-  if (!pool_.fits(gpus)) {
-    const double now = sg4::Engine::get_clock();
-    RunningEndOrder by_end = running_by_end();
-    wait += easy_.shadow_time(pool_, by_end, gpus, now) - now;
-  }
-  return wait;
+  return queued_gpu_s / usable_gpus + reservation_s(gpus);
+}
+
+double SiteScheduler::reservation_s(int gpus) {
+  if (pool_.fits(gpus)) return 0;
+  const double now = sg4::Engine::get_clock();
+  RunningEndOrder by_end = running_by_end();
+  return easy_.shadow_time(pool_, by_end, gpus, now) - now;
 }
 
 // The queue as exact fidelity would hold it: waiting discrete jobs, long small jobs not yet
@@ -223,8 +224,14 @@ double SiteScheduler::expected_wait_s(int gpus) {
   return wait_behind_s(std::max(queued_gpu_s_, waiting - short_gpu_s), gpus);
 }
 
-double SiteScheduler::fluid_wait_s() {
-  return wait_behind_s(queued_gpu_s_ + backlog_gpu_s_ + long_waiting_gpu_s_ + inbox_gpu_s_, 1);
+double SiteScheduler::one_gpu_reservation_s() {
+  return pool_.usable_nodes() > 0 ? reservation_s(1) : 0;
+}
+
+double SiteScheduler::fluid_wait_s(double one_gpu_reservation_s) const {
+  const int usable_gpus = pool_.usable_nodes() * gpus_per_node_;
+  if (usable_gpus < 1) return std::numeric_limits<double>::infinity();
+  return (queued_gpu_s_ + backlog_gpu_s_ + long_waiting_gpu_s_ + inbox_gpu_s_) / usable_gpus + one_gpu_reservation_s;
 }
 
 void SiteScheduler::weather_due(double now) {
@@ -447,7 +454,8 @@ const std::vector<RunningJob>& SiteScheduler::long_view() const {
   if (!long_view_dirty_ && long_view_step_ == current) return long_view_;
   long_view_dirty_ = false;
   long_view_step_ = current;
-  long_view_.clear();
+  // Rebuilt at most once a pass: the entries' slice lists keep their storage.
+  std::size_t built = 0;
   std::size_t slice = long_slices_.size();
   int left_in_slice = slice > 0 ? long_slices_[slice - 1].gpus : 0;
   for (std::size_t s = current + 1; s <= last_release_step_ && slice > 0;) {
@@ -457,7 +465,9 @@ const std::vector<RunningJob>& SiteScheduler::long_view() const {
     const std::size_t last = std::min(s + block, last_release_step_ + 1) - 1;
     s += block;
     if (gpus == 0) continue;
-    RunningJob r;
+    if (built == long_view_.size()) long_view_.emplace_back();
+    RunningJob& r = long_view_[built++];
+    r.slices.clear();
     r.expected_end_s = static_cast<double>(last + 1) * step;
     while (gpus > 0 && slice > 0) {
       const int take = std::min(gpus, left_in_slice);
@@ -466,8 +476,8 @@ const std::vector<RunningJob>& SiteScheduler::long_view() const {
       left_in_slice -= take;
       if (left_in_slice == 0 && --slice > 0) left_in_slice = long_slices_[slice - 1].gpus;
     }
-    long_view_.push_back(std::move(r));
   }
+  long_view_.resize(built);
   return long_view_;
 }
 

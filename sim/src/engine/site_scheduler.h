@@ -62,7 +62,12 @@ class SiteScheduler {
   // reservation when it doesn't fit now.
   double expected_wait_s(int gpus);
   // The same for one GPU of small work in aggregate: all work waiting here, the fluid's too.
-  double fluid_wait_s();
+  double fluid_wait_s() { return fluid_wait_s(one_gpu_reservation_s()); }
+  // Its two parts: how long one GPU waits for running work to end when none is free now (0
+  // when one is), which admitting work leaves as it is, so the broker finds it once a round...
+  double one_gpu_reservation_s();
+  // ... and the work waiting here over the usable GPUs, to which it is added.
+  double fluid_wait_s(double one_gpu_reservation_s) const;
   // GPU-seconds free over the next `step_s` beyond the work already waiting here: the GPUs
   // neither discrete jobs nor held small jobs use, times the step, less queued small work.
   double spare_gpu_s(double step_s) const;
@@ -129,6 +134,7 @@ class SiteScheduler {
   // `queued_gpu_s` over the usable GPUs, plus the EASY reservation of a job of `gpus` GPUs
   // that doesn't fit now.
   double wait_behind_s(double queued_gpu_s, int gpus);
+  double reservation_s(int gpus);
   // Small jobs longer than a step hold their GPUs from step to step (pooled, not per job):
   // started at most once a step, released at the step their run ends in.
   struct DiscreteHead {
