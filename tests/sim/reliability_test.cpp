@@ -219,3 +219,15 @@ TEST(Broker, WaterFillingTakesSpareGpusFirstThenLevelsTheWaits) {
   EXPECT_DOUBLE_EQ(s[1], 0.0);
   EXPECT_DOUBLE_EQ(s[0], 1.0);
 }
+
+TEST(Broker, ShortWorkWaitsForTheGpusDiscreteJobsLeaveIt) {
+  using dctwin::sim::engine::small_work_wait_s;
+  // 100 usable GPUs: the discrete queue (1,000 GPU-s) drains on all of them, the fluid's
+  // (5,000 GPU-s) on the 100 no discrete job holds.
+  EXPECT_DOUBLE_EQ(small_work_wait_s(1000, 5000, 100, 100), 10.0 + 50.0);
+  // Discrete jobs holding 90 of them leave the fluid's queue 10 GPUs: ten times the wait,
+  // where counting every usable GPU would have made the two sites look alike.
+  EXPECT_DOUBLE_EQ(small_work_wait_s(1000, 5000, 100, 10), 10.0 + 500.0);
+  // All of them held: the queue still gets a finite wait, one GPU's.
+  EXPECT_DOUBLE_EQ(small_work_wait_s(0, 5000, 100, 0), 5000.0);
+}

@@ -136,6 +136,10 @@ std::vector<double> water_fill(const std::vector<double>& wait, const std::vecto
   return share;
 }
 
+double small_work_wait_s(double discrete_queue_gpu_s, double fluid_queue_gpu_s, int usable_gpus, int small_work_gpus) {
+  return discrete_queue_gpu_s / usable_gpus + fluid_queue_gpu_s / std::max(1, small_work_gpus);
+}
+
 void Broker::route_small_due(double now) {
   if (!small_ || small_->steps == 0) return;
   const double step = scenario_.fidelity.step_s;
@@ -159,7 +163,7 @@ void Broker::route_small_due(double now) {
         std::vector<double> wait(sites_.size()), rate(sites_.size()), spare(sites_.size());
         for (std::size_t si = 0; si < sites_.size(); ++si) {
           const double transfer_s = si == home ? 0.0 : scenario_.job_classes[c].dataset_gb * 8 / scenario_.wan.bandwidth_gbps;
-          wait[si] = sites_[si]->fluid_wait_s(reservations(reservation_s)[si]) + transfer_s;
+          wait[si] = sites_[si]->short_work_wait_s(reservations(reservation_s)[si]) + transfer_s;
           rate[si] = sites_[si]->usable_gpus();
           spare[si] = sites_[si]->spare_gpu_s(step);
         }

@@ -24,6 +24,11 @@ class SiteScheduler;
 std::vector<double> water_fill(const std::vector<double>& wait, const std::vector<double>& rate,
                                const std::vector<double>& spare, double work);
 
+// A bin of short work's expected wait at a site: the discrete queue drains on all
+// `usable_gpus`, the fluid's own queue only on the `small_work_gpus` that discrete jobs leave
+// to small work (at least one).
+double small_work_wait_s(double discrete_queue_gpu_s, double fluid_queue_gpu_s, int usable_gpus, int small_work_gpus);
+
 class Broker {
  public:
   // A job moved away from its home site first sends its data set over the WAN (gateways).

@@ -234,6 +234,19 @@ double SiteScheduler::fluid_wait_s(double one_gpu_reservation_s) const {
   return (queued_gpu_s_ + backlog_gpu_s_ + long_waiting_gpu_s_ + inbox_gpu_s_) / usable_gpus + one_gpu_reservation_s;
 }
 
+// A discrete job holds its GPUs for its run (a pre-training attempt for hours), so the
+// small work's queue drains only on the rest: GPUs free, in the fluid's hold or held by long
+// small jobs. Over all usable GPUs, a site whose discrete jobs hold most of it looked as
+// quick as an idle one, and the short work sent there waited for hours.
+double SiteScheduler::short_work_wait_s(double one_gpu_reservation_s) const {
+  const int usable_gpus = pool_.usable_nodes() * gpus_per_node_;
+  if (usable_gpus < 1) return std::numeric_limits<double>::infinity();
+  const int discrete_gpus = pool_.busy_gpus() - fluid_gpus();
+  return small_work_wait_s(queued_gpu_s_, backlog_gpu_s_ + long_waiting_gpu_s_ + inbox_gpu_s_, usable_gpus,
+                           usable_gpus - discrete_gpus) +
+         one_gpu_reservation_s;
+}
+
 void SiteScheduler::weather_due(double now) {
   const double local_h = std::max(0.0, site_.local_s(now) / 3600.0 + kTimeEpsilon_s);
   const auto hour = std::min(static_cast<std::size_t>(local_h), weather_.size() - 1);

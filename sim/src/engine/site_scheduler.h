@@ -61,13 +61,16 @@ class SiteScheduler {
   // queue would hold (not the short work in aggregate) over the usable GPUs, plus its EASY
   // reservation when it doesn't fit now.
   double expected_wait_s(int gpus);
-  // The same for one GPU of small work in aggregate: all work waiting here, the fluid's too.
-  double fluid_wait_s() { return fluid_wait_s(one_gpu_reservation_s()); }
-  // Its two parts: how long one GPU waits for running work to end when none is free now (0
-  // when one is), which admitting work leaves as it is, so the broker finds it once a round...
+  // How long one GPU waits for running work to end when none is free now (0 when one is).
+  // Admitting work leaves it as it is, so the broker finds it once a routing round.
   double one_gpu_reservation_s();
-  // ... and the work waiting here over the usable GPUs, to which it is added.
+  // Expected wait of a long small job in aggregate sent here: every queue here, the fluid's
+  // too, over the usable GPUs, plus `one_gpu_reservation_s`.
   double fluid_wait_s(double one_gpu_reservation_s) const;
+  // Expected wait of a bin of short work sent here: the discrete queue over the usable GPUs,
+  // and the fluid's own queue over the GPUs discrete jobs leave to small work, plus
+  // `one_gpu_reservation_s` (docs/models.md, "Aggregated fidelity").
+  double short_work_wait_s(double one_gpu_reservation_s) const;
   // GPU-seconds free over the next `step_s` beyond the work already waiting here: the GPUs
   // neither discrete jobs nor held small jobs use, times the step, less queued small work.
   double spare_gpu_s(double step_s) const;
