@@ -12,12 +12,11 @@ struct HeldSplit {
   std::vector<Slice> short_work;
 };
 
-// Held jobs of a node or more (`node_sized_gpus` in all) take whole nodes of `slices`, the
-// last ones first (a pass takes its whole free nodes last); those smaller than a node
-// (`sub_node_gpus`), and what found no whole node, take a GPU on each remaining node in
-// turn, in order; the short work takes the rest. As jobs, long small ones run beside short
-// ones on the nodes small jobs use, so such a node stays partly held when the short work
-// lets go of it at a boundary (docs/models.md, "Where long holds sit").
-HeldSplit split_held(const std::vector<Slice>& slices, int node_sized_gpus, int sub_node_gpus, int gpus_per_node);
+// The GPUs of held jobs smaller than a node (`sub_node_gpus` in all) take one GPU on each
+// node of `slices` in turn, in order; the short work takes the rest. As jobs, long small
+// ones run beside short ones on the nodes small jobs use, so such a node stays partly held
+// when the short work lets go of it at a boundary (docs/models.md, "Where long holds sit").
+// Held jobs of a node or more are not here: they start only on whole free nodes, as jobs do.
+HeldSplit split_held(const std::vector<Slice>& slices, int sub_node_gpus);
 
 }  // namespace dctwin::sim::engine

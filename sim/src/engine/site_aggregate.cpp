@@ -13,27 +13,19 @@
 
 namespace dctwin::sim::engine {
 
-HeldSplit split_held(const std::vector<Slice>& slices, int node_sized_gpus, int sub_node_gpus, int gpus_per_node) {
+HeldSplit split_held(const std::vector<Slice>& slices, int sub_node_gpus) {
   HeldSplit split;
-  std::vector<char> whole(slices.size(), 0);
-  for (std::size_t i = slices.size(); i-- > 0 && node_sized_gpus >= gpus_per_node;) {
-    if (slices[i].gpus != gpus_per_node) continue;
-    whole[i] = 1;
-    node_sized_gpus -= gpus_per_node;
-  }
-  int spread = sub_node_gpus + node_sized_gpus;
   std::vector<int> held(slices.size(), 0);
-  for (bool took = true; spread > 0 && took;) {
+  for (bool took = true; sub_node_gpus > 0 && took;) {
     took = false;
-    for (std::size_t i = 0; i < slices.size() && spread > 0; ++i) {
-      if (whole[i] || held[i] == slices[i].gpus) continue;
+    for (std::size_t i = 0; i < slices.size() && sub_node_gpus > 0; ++i) {
+      if (held[i] == slices[i].gpus) continue;
       ++held[i];
-      --spread;
+      --sub_node_gpus;
       took = true;
     }
   }
   for (std::size_t i = 0; i < slices.size(); ++i) {
-    if (whole[i]) held[i] = slices[i].gpus;
     if (held[i] > 0) split.held.push_back({slices[i].node, held[i]});
     if (slices[i].gpus > held[i]) split.short_work.push_back({slices[i].node, slices[i].gpus - held[i]});
   }
@@ -91,6 +83,7 @@ void SiteScheduler::aggregate_boundary(double now) {
     m.jobs += 1;
     m.work_gpu_s += work;
     long_waiting_gpu_s_ += work;
+    note_long_waiting(j.gpus, +1);
   }
   small_inbox_.clear();
   long_inbox_.clear();
@@ -283,9 +276,10 @@ SiteScheduler::HeadRoom SiteScheduler::head_room(const DiscreteHead& head, doubl
 
 // Once per call of a pass (ahead of the discrete head, then the rest): starts the long small
 // jobs that fit in `capacity` free GPUs, highest priority first, in arrival order within a
-// level, skipping those that don't fit (first fit). Behind the head they start only if they
-// end by its EASY reservation or use GPUs it won't need then (FCFS: not at all). Returns
-// the GPUs they took; the caller places them.
+// level, skipping those that don't fit (first fit); a job of a node or more needs as many
+// whole free nodes, as a job would. Behind the head they start only if they end by its EASY
+// reservation or use GPUs it won't need then (FCFS: not at all). Returns the GPUs they took;
+// the caller places them.
 int SiteScheduler::start_long(double now, int capacity, bool ahead_only, const DiscreteHead& head,
                               const std::function<void(int, const std::deque<Batch>&, int&)>& after_level,
                               int& sub_node_gpus) {
@@ -299,6 +293,7 @@ int SiteScheduler::start_long(double now, int capacity, bool ahead_only, const D
   if (may_start && !ahead_only && head.any) room = head_room(head, now);
   const double shadow = room.shadow_s;
   int extra = room.extra_gpus;  // used up as held jobs take them
+  int whole_nodes = pool_.fully_free_nodes();  // used up as held jobs of a node or more take them
   int taken = 0;
   for (auto& [priority, queue] : backlog_) {
     for (Batch& b : queue) {
@@ -308,17 +303,20 @@ int SiteScheduler::start_long(double now, int capacity, bool ahead_only, const D
       auto keep = b.long_jobs.begin();
       for (auto it = b.long_jobs.begin(); it != b.long_jobs.end(); ++it) {
         const bool past_reservation = !ahead && now + it->duration_s > shadow;
-        if (it->gpus > capacity || (past_reservation && it->gpus > extra)) {
+        const int nodes = it->gpus >= gpus_per_node_ ? it->gpus / gpus_per_node_ : 0;
+        if (it->gpus > capacity || (past_reservation && it->gpus > extra) || nodes > whole_nodes) {
           *keep++ = *it;
           continue;
         }
         if (past_reservation) extra -= it->gpus;
+        whole_nodes -= nodes;
         capacity -= it->gpus;
         taken += it->gpus;
         if (it->gpus < gpus_per_node_) sub_node_gpus += it->gpus;
         const double d = it->duration_s;
         const double end = now + d;
         long_waiting_gpu_s_ -= it->gpus * d;
+        note_long_waiting(it->gpus, -1);
         const auto month = static_cast<std::size_t>(calendar_.month_index_at(now));
         series_.aggregate[month * classes + it->job_class].add_wait(now - it->submit_s, 1.0);
         add_served(it->job_class, 1, it->gpus * d, now, end);
@@ -492,10 +490,15 @@ void SiteScheduler::start_aggregate(double now, bool ahead_only) {
   const int long_gpus = start_long(now, free_gpus, ahead_only, head, claim_short, sub_node_gpus);
   if (long_gpus + want <= 0) return;
   account_it_energy(now);
-  std::vector<Slice> slices = pool_.place_spread(long_gpus + want);
   account_busy(now);
+  if (long_gpus > sub_node_gpus) {  // on whole nodes, which start_long found free
+    const std::vector<Slice> whole = pool_.place(long_gpus - sub_node_gpus);
+    pool_.take(whole);
+    long_slices_.insert(long_slices_.end(), whole.begin(), whole.end());
+  }
+  std::vector<Slice> slices = pool_.place_spread(sub_node_gpus + want);
   pool_.take(slices);
-  const HeldSplit split = split_held(slices, long_gpus - sub_node_gpus, sub_node_gpus, gpus_per_node_);
+  const HeldSplit split = split_held(slices, sub_node_gpus);
   long_slices_.insert(long_slices_.end(), split.held.begin(), split.held.end());
   const std::vector<Slice>& short_slices = split.short_work;
   long_held_gpus_ += long_gpus;
@@ -518,10 +521,23 @@ void SiteScheduler::start_aggregate(double now, bool ahead_only) {
 // served load (30 % slower on the 30-day case) for little.
 bool SiteScheduler::fluid_wants_more(double now) const {
   if (pool_.usable_nodes() * gpus_per_node_ - pool_.busy_gpus() < gpus_per_node_) return false;
-  if (long_waiting_gpu_s_ > 0) return true;
+  // Only long jobs that could start now: one that waits for whole nodes would otherwise have
+  // every later pass set the hold again, and results would hang on wake-ups that change
+  // nothing (tests/cli/no_op_events.sh).
+  if (long_waiting_sub_node_ > 0) return true;
+  if (!long_waiting_nodes_.empty() && long_waiting_nodes_.begin()->first <= pool_.fully_free_nodes()) return true;
   const double end = next_boundary_s(now, scenario_.fidelity.step_s);
   const double covered = aggregate_gpus_ * (end - aggregate_since_s_);
   return backlog_gpu_s_ - covered > 0.5 * (end - now);  // at least half a GPU until the boundary
+}
+
+void SiteScheduler::note_long_waiting(int gpus, int change) {
+  if (gpus < gpus_per_node_) {
+    long_waiting_sub_node_ += change;
+    return;
+  }
+  const int nodes = gpus / gpus_per_node_;
+  if ((long_waiting_nodes_[nodes] += change) == 0) long_waiting_nodes_.erase(nodes);
 }
 
 void SiteScheduler::stop_aggregate(double now, bool keep_in_flight) {

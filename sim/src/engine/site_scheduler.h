@@ -131,6 +131,7 @@ class SiteScheduler {
   void keep_tail(double now, std::vector<Slice> ending);
   void release_tail_due(double now);
   bool fluid_wants_more(double now) const;
+  void note_long_waiting(int gpus, int change);  // a long small job admitted (+1) or started (-1)
   void serve(double gpu_s, double from_s, double to_s);
   void account_it_energy(double now);
   void end_modelled_load(Running& run, double now);
@@ -262,6 +263,8 @@ class SiteScheduler {
   std::vector<LongSmallJob> long_inbox_;
   double inbox_gpu_s_ = 0;
   double long_waiting_gpu_s_ = 0;     // work of long small jobs admitted and not yet started
+  int long_waiting_sub_node_ = 0;      // ... of them smaller than a node
+  std::map<int, int> long_waiting_nodes_;  // ... the others by the whole nodes each needs: how many
   int long_held_gpus_ = 0;
   std::vector<Slice> long_slices_;    // where they are: released from the back
   std::vector<int> release_gpus_;     // by aggregate step: GPUs of long holds whose run ends in it
