@@ -25,7 +25,8 @@ dctwin::sim::Scenario two_levels(double gpu_h_per_month) {
 }
 
 struct WaitShares {
-  double jobs = 0, waited = 0;
+  double jobs = 0, waited = 0, wait_s = 0;  // jobs, those that waited, their waits summed
+  double mean_wait_h() const { return jobs > 0 ? wait_s / jobs / 3600 : 0; }
 };
 
 WaitShares of_class(const dctwin::sim::RunResult& r, std::size_t job_class, std::size_t classes) {
@@ -36,6 +37,7 @@ WaitShares of_class(const dctwin::sim::RunResult& r, std::size_t job_class, std:
     for (const auto& [wait_s, jobs] : months[cell].waits) {
       w.jobs += jobs;
       w.waited += jobs;
+      w.wait_s += wait_s * jobs;
     }
   }
   return w;
@@ -121,23 +123,10 @@ dctwin::sim::Scenario long_holds(double gpu_h_per_month) {
   return s;
 }
 
-double mean_wait_h(const dctwin::sim::RunResult& r, std::size_t job_class, std::size_t classes) {
-  double jobs = 0, wait_s = 0;
-  const auto& months = r.sites[0].aggregate;
-  for (std::size_t cell = job_class; cell < months.size(); cell += classes) {
-    jobs += months[cell].zero_wait_jobs;
-    for (const auto& [w, n] : months[cell].waits) {
-      jobs += n;
-      wait_s += w * n;
-    }
-  }
-  return jobs > 0 ? wait_s / jobs / 3600 : 0;
-}
-
 TEST(HeldPlacement, JobsOfANodeOrMoreWaitForWholeFreeNodes) {
   const auto s = long_holds(170000);  // about 90 % of the site
   const auto r = dctwin::sim::Twin(s).run();
-  const double one_gpu = mean_wait_h(r, 0, 2), one_node = mean_wait_h(r, 1, 2);
+  const double one_gpu = of_class(r, 0, 2).mean_wait_h(), one_node = of_class(r, 1, 2).mean_wait_h();
   // The one-GPU holds leave few nodes whole, so the eight-GPU jobs, which need a whole node
   // as jobs do, wait far longer than the one-GPU ones: 0.97 h against 0.006 h. Counting
   // free GPUs anywhere (the rule switched off in a trial run), both waited about 0.001 h.
