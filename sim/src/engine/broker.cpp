@@ -146,6 +146,11 @@ void Broker::route_small_due(double now) {
   const auto current = static_cast<std::size_t>(now / step + kTimeEpsilon_s);
   const std::size_t classes = small_->classes;
   std::vector<double> reservation_s;  // the same for every bin routed now
+  // Each site's hold has served up to now: its short work paced to end at this boundary is
+  // done, not waiting, as jobs running now would count as running, not queued.
+  if (next_small_bin_ <= current && next_small_bin_ < small_->steps) {
+    for (SiteScheduler* site : sites_) site->serve_fluid_until(now);
+  }
   for (; next_small_bin_ <= current && next_small_bin_ < small_->steps; ++next_small_bin_) {
     for (std::size_t home = 0; home < sites_.size(); ++home) {
       for (std::size_t c = 0; c < classes; ++c) {

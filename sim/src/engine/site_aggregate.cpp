@@ -106,6 +106,10 @@ void SiteScheduler::serve_hold_until(double now) {
   aggregate_progress_start_s_ = progress_s(now);
 }
 
+void SiteScheduler::serve_fluid_until(double now) {
+  if (aggregate_running_ && aggregate_since_s_ < now - kTimeEpsilon_s) serve_hold_until(now);
+}
+
 std::vector<Slice> SiteScheduler::end_step_hold(double now) {
   serve_hold_until(now);
   std::vector<Slice> ending = std::move(aggregate_plan_.slices);

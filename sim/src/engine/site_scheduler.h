@@ -74,6 +74,9 @@ class SiteScheduler {
   // GPU-seconds free over the next `step_s` beyond the work already waiting here: the GPUs
   // neither discrete jobs nor held small jobs use, times the step, less queued small work.
   double spare_gpu_s(double step_s) const;
+  // Aggregated fidelity: the fluid's hold serves its work up to `now`, so that what the
+  // broker then sees waiting here is work its GPUs have not yet done.
+  void serve_fluid_until(double now);
 
   int gpus_online() const { return static_cast<int>(online_) * gpus_per_node_; }
   double usable_gpus() const { return static_cast<double>(pool_.usable_nodes()) * gpus_per_node_; }
