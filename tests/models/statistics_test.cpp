@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "dctwin/models/random_stream.h"
 
 using dctwin::models::wait_stats;
@@ -33,4 +35,26 @@ TEST(Statistics, WaitStatsWithoutWeightsInterpolates) {
   EXPECT_DOUBLE_EQ(w.p50, 3);
   EXPECT_DOUBLE_EQ(w.mean, 3);
   EXPECT_DOUBLE_EQ(w.p95, 4.8);
+}
+
+TEST(Statistics, WaitStatsReadsSortedSamplesInPlaceAndUnsortedOnesAlike) {
+  dctwin::models::RandomStream rng(9, 4);
+  std::vector<double> plain;
+  std::vector<std::pair<double, double>> weighted;
+  for (int i = 0; i < 300; ++i) {
+    plain.push_back(rng.exponential(1.0 / 3600));
+    weighted.emplace_back(rng.exponential(1.0 / 600), 1 + static_cast<int>(rng.uniform() * 4));
+  }
+  const auto plain_before = plain;
+  const auto unsorted = wait_stats(plain, weighted);
+  EXPECT_EQ(plain, plain_before);  // the caller's samples are left as they were
+  std::sort(plain.begin(), plain.end());
+  std::sort(weighted.begin(), weighted.end());
+  const auto sorted = wait_stats(plain, weighted);
+  EXPECT_DOUBLE_EQ(unsorted.p50, sorted.p50);
+  EXPECT_DOUBLE_EQ(unsorted.p95, sorted.p95);
+  EXPECT_DOUBLE_EQ(unsorted.p99, sorted.p99);
+  EXPECT_NEAR(unsorted.mean, sorted.mean, 1e-12 * sorted.mean);
+  // A plain sample alone: linear interpolation, sorted or not.
+  EXPECT_DOUBLE_EQ(wait_stats(plain_before, {}).p95, wait_stats(plain, {}).p95);
 }

@@ -128,6 +128,7 @@ std::vector<Slice> NodePool::place(int gpus) const {
 
 std::vector<Slice> NodePool::place_spread(int gpus) const {
   std::vector<Slice> out;
+  out.reserve(std::min(static_cast<std::size_t>(std::max(gpus, 0)), static_cast<std::size_t>(usable_count_)));
   for (int f = 1; f <= gpus_per_node_ && gpus > 0; ++f) {
     const NodeSet& nodes = by_free_[static_cast<std::size_t>(f)];
     for (std::uint32_t node = nodes.first(); node != NodeSet::kNone; node = nodes.next(node + 1)) {

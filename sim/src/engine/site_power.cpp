@@ -22,7 +22,7 @@ void SiteScheduler::update_it_budget() {
 }
 
 double SiteScheduler::it_power_w(int pstate, int powered_nodes, int busy_gpus) const {
-  const models::NodePowerState w = gpu_.node_power(pstate);
+  const models::NodePowerState& w = node_power_[static_cast<std::size_t>(pstate)];
   return powered_nodes * w.idle_w + (w.all_busy_w - w.epsilon_w) / gpus_per_node_ * busy_gpus;
 }
 
@@ -31,7 +31,7 @@ double SiteScheduler::it_power_w(int pstate, int powered_nodes, int busy_gpus) c
 // powered nodes, the pstate or the busy GPUs.
 void SiteScheduler::account_it_energy(double now) {
   if (now > it_energy_at_s_) {
-    const models::NodePowerState w = gpu_.node_power(pstate_);
+    const models::NodePowerState& w = node_power_[static_cast<std::size_t>(pstate_)];
     const double per_gpu_w = (w.all_busy_w - w.epsilon_w) / gpus_per_node_;
     const double dt = now - it_energy_at_s_;
     const double whole_w = powered_count_ * w.idle_w + (fluid_gpus() + computing_gpus_) * per_gpu_w;

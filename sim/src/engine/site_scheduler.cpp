@@ -53,6 +53,7 @@ SiteScheduler::SiteScheduler(const Scenario& scenario, std::size_t site_index,
     per_million_gpu_h += c.per_million_gpu_h;
   }
   failure_rate_per_node_s_ = per_million_gpu_h / 1e6 * gpus_per_node_ / 3600.0;
+  for (int p = 0; p < gpu_.pstate_count(); ++p) node_power_.push_back(gpu_.node_power(p));
   next_failure_s_ = std::numeric_limits<double>::infinity();
   if (fluid_) {
     const int months = calendar_.month_index_at(horizon_s - 1) + 1;

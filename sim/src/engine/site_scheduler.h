@@ -218,6 +218,7 @@ class SiteScheduler {
   std::vector<models::Interval> outages_;
   const std::vector<models::WeatherHour>& weather_;
   models::GpuModel gpu_;
+  std::vector<models::NodePowerState> node_power_;  // gpu_.node_power(p), looked up often
   int gpus_per_node_;
   double horizon_s_;
   double& events_;

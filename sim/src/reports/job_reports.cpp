@@ -134,6 +134,9 @@ Table class_monthly(const Scenario& s, const RunResult& r, const models::SimCale
           {}};
   auto add_row = [&](const std::string& site, const std::string& job_class, int m, ClassMonth& c,
                      double online_gpu_s) {
+    // Sorted in place, so that wait_stats needs no sorted copy of its own.
+    std::sort(c.waits_s.begin(), c.waits_s.end());
+    std::sort(c.aggregate_waits_s.begin(), c.aggregate_waits_s.end());
     const models::WaitStats w = models::wait_stats(c.waits_s, c.aggregate_waits_s);
     const double goodput = c.delivered_gpu_s + c.lost_gpu_s > 0 ? c.delivered_gpu_s / (c.delivered_gpu_s + c.lost_gpu_s) : 0;
     t.rows.push_back({site, job_class, calendar.month_label(m), std::to_string(c.submitted), std::to_string(c.started),

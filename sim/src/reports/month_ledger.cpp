@@ -8,9 +8,38 @@
 namespace dctwin::sim {
 namespace {
 constexpr double kSecondsPerYear = 365.25 * 86400;
+
+// Appends the sorted runs to the sorted `into` and merges them pairwise, level by level: each
+// level moves every element once, so k runs cost log2(k) passes, not k as one at a time.
+template <class T>
+void merge_sorted_runs(std::vector<T>& into, const std::vector<const std::vector<T>*>& runs) {
+  std::vector<std::size_t> bounds = {0, into.size()};
+  std::size_t size = into.size();
+  for (const auto* r : runs) size += r->size();
+  into.reserve(size);
+  for (const auto* r : runs) {
+    into.insert(into.end(), r->begin(), r->end());
+    bounds.push_back(into.size());
+  }
+  while (bounds.size() > 2) {
+    std::vector<std::size_t> next = {0};
+    for (std::size_t i = 0; i + 1 < bounds.size(); i += 2) {
+      if (i + 2 < bounds.size()) {
+        std::inplace_merge(into.begin() + static_cast<std::ptrdiff_t>(bounds[i]),
+                           into.begin() + static_cast<std::ptrdiff_t>(bounds[i + 1]),
+                           into.begin() + static_cast<std::ptrdiff_t>(bounds[i + 2]));
+        next.push_back(bounds[i + 2]);
+      } else {
+        next.push_back(bounds[i + 1]);
+      }
+    }
+    bounds = std::move(next);
+  }
 }
 
-void Flows::merge(const Flows& o) {
+}  // namespace
+
+void Flows::add_counts(const Flows& o) {
   for (auto field : {&Flows::it_j, &Flows::cooling_j, &Flows::losses_j, &Flows::facility_j, &Flows::grid_j,
                      &Flows::generator_j, &Flows::water_l, &Flows::co2_grid_kg, &Flows::co2_diesel_kg,
                      &Flows::energy_cost_usd, &Flows::fuel_cost_usd, &Flows::water_cost_usd, &Flows::staff_usd,
@@ -28,14 +57,28 @@ void Flows::merge(const Flows& o) {
   submitted += o.submitted;
   finished += o.finished;
   interrupted += o.interrupted;
-  const auto plain_mid = static_cast<std::ptrdiff_t>(waits_s.size());
-  waits_s.insert(waits_s.end(), o.waits_s.begin(), o.waits_s.end());
-  std::inplace_merge(waits_s.begin(), waits_s.begin() + plain_mid, waits_s.end());
-  const auto weighted_mid = static_cast<std::ptrdiff_t>(aggregate_waits_s.size());
-  aggregate_waits_s.insert(aggregate_waits_s.end(), o.aggregate_waits_s.begin(), o.aggregate_waits_s.end());
-  std::inplace_merge(aggregate_waits_s.begin(), aggregate_waits_s.begin() + weighted_mid, aggregate_waits_s.end());
   aggregate_jobs += o.aggregate_jobs;
   gpus_online_end += o.gpus_online_end;
+}
+
+void Flows::merge(const Flows& o) {
+  add_counts(o);
+  merge_sorted_runs(waits_s, {&o.waits_s});
+  merge_sorted_runs(aggregate_waits_s, {&o.aggregate_waits_s});
+}
+
+Flows sum_of(const std::vector<const Flows*>& parts) {
+  Flows t;
+  std::vector<const std::vector<double>*> plain;
+  std::vector<const std::vector<std::pair<double, double>>*> weighted;
+  for (const Flows* p : parts) {
+    t.add_counts(*p);
+    plain.push_back(&p->waits_s);
+    weighted.push_back(&p->aggregate_waits_s);
+  }
+  merge_sorted_runs(t.waits_s, plain);
+  merge_sorted_runs(t.aggregate_waits_s, weighted);
+  return t;
 }
 
 const char* cooling_kind_name(models::CoolingKind kind) {
@@ -234,8 +277,9 @@ void MonthLedger::add_money() {
 }
 
 Flows MonthLedger::site_total(std::size_t si) const {
-  Flows t;
-  for (const Flows& m : sites_[si]) t.merge(m);
+  std::vector<const Flows*> months;
+  for (const Flows& m : sites_[si]) months.push_back(&m);
+  Flows t = sum_of(months);
   t.gpus_online_end = sites_[si].back().gpus_online_end;
   t.backlog_gpu_s = sites_[si].back().backlog_gpu_s;  // a stock, not a flow
   return t;
@@ -248,9 +292,10 @@ Flows MonthLedger::programme_month(int m) const {
   return t;
 }
 
-Flows MonthLedger::programme_total() const {
-  Flows t;
-  for (std::size_t si = 0; si < sites_.size(); ++si) t.merge(site_total(si));
+Flows MonthLedger::programme_total(const std::vector<Flows>& site_totals) const {
+  std::vector<const Flows*> sites;
+  for (const Flows& f : site_totals) sites.push_back(&f);
+  Flows t = sum_of(sites);
   t.peak_facility_w = *std::max_element(programme_peak_w_.begin(), programme_peak_w_.end());
   return t;
 }

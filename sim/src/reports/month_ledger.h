@@ -37,8 +37,12 @@ struct Flows {
   double opex_usd() const {
     return energy_cost_usd + fuel_cost_usd + water_cost_usd + staff_usd + maintenance_usd + wan_cost_usd;
   }
-  void merge(const Flows& other);  // sums; peaks and maxima take the larger
+  void merge(const Flows& other);       // sums; peaks and maxima take the larger; waits merged
+  void add_counts(const Flows& other);  // as merge, without the waits
 };
+
+// The sum of sorted waits' periods, merged as one at a time would merge them, in fewer passes.
+Flows sum_of(const std::vector<const Flows*>& parts);
 
 const char* cooling_kind_name(models::CoolingKind kind);
 
@@ -51,7 +55,7 @@ class MonthLedger {
   const Flows& site_month(std::size_t site, int month) const { return sites_[site][static_cast<std::size_t>(month)]; }
   Flows site_total(std::size_t site) const;
   Flows programme_month(int month) const;  // peak: the largest sum over sites in one step
-  Flows programme_total() const;
+  Flows programme_total(const std::vector<Flows>& site_totals) const;  // of site_total(0..n-1)
   std::array<double, models::kCapexComponentCount> programme_capex_by_component(int month) const;
   double paid_before_start_usd(std::size_t site) const { return paid_before_start_[site]; }
   double capex_total_usd(std::size_t site) const;

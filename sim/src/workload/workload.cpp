@@ -1,6 +1,9 @@
 #include "dctwin/sim/workload.h"
 
 #include <algorithm>
+#include <atomic>
+#include <functional>
+#include <thread>
 #include <cmath>
 #include <numbers>
 #include <tuple>
@@ -172,6 +175,128 @@ std::array<double, kTailTranches> residual_quantiles(const std::vector<double>& 
   return out;
 }
 
+// What one arrival stream (a site and class) keeps: its discrete jobs and long small jobs
+// in order of drawing, and its short jobs' durations for the residual life; its short work
+// goes straight into the stream's own cells of AggregateArrivals (no other stream's).
+struct StreamDraws {
+  std::vector<Job> jobs;
+  std::vector<std::pair<std::uint16_t, LongSmallJob>> long_jobs;  // with its site
+  std::vector<double> residual_gpus, residual_gpu_s;
+  std::uint64_t small_total = 0;
+};
+
+constexpr std::size_t kResidualBins = 960;  // over the four steps a short job may last
+
+class Keeper {
+ public:
+  Keeper(const Scenario& s, const models::SimCalendar& cal, AggregateArrivals& small, StreamDraws& out)
+      : s_(s), cal_(cal), small_(small), out_(out), aggregate_(s.fidelity.aggregated),
+        residual_bin_s_(4 * s.fidelity.step_s / kResidualBins) {
+    if (aggregate_) {
+      out_.residual_gpus.assign(kResidualBins, 0.0);
+      out_.residual_gpu_s.assign(kResidualBins, 0.0);
+    }
+  }
+
+  void operator()(const Job& j) {
+    if (!aggregate_ || !is_small(s_, j)) {
+      out_.jobs.push_back(j);
+      return;
+    }
+    out_.small_total += 1;
+    if (j.duration_s > 4 * s_.fidelity.step_s) {
+      out_.long_jobs.push_back(
+          {j.site, {j.submit_s, static_cast<float>(j.duration_s), j.job_class, static_cast<std::uint16_t>(j.gpus)}});
+    } else {
+      const std::size_t cell = static_cast<std::size_t>(j.submit_s / s_.fidelity.step_s) * small_.classes + j.job_class;
+      small_.count[j.site][cell] += 1;
+      small_.gpu_s[j.site][cell] += j.gpus * j.duration_s;
+      const auto bin = std::min(kResidualBins - 1, static_cast<std::size_t>(j.duration_s / residual_bin_s_));
+      out_.residual_gpus[bin] += j.gpus;
+      out_.residual_gpu_s[bin] += j.gpus * j.duration_s;
+    }
+    if (j.outcome != JobOutcome::kCompleted) {
+      const auto month = static_cast<std::size_t>(cal_.month_index_at(j.submit_s));
+      small_.ended_early_gpu_s[j.site][(month * small_.classes + j.job_class) * 2 + (j.outcome == JobOutcome::kCancelled)] +=
+          j.gpus * j.duration_s;
+    }
+  }
+
+ private:
+  const Scenario& s_;
+  const models::SimCalendar& cal_;
+  AggregateArrivals& small_;
+  StreamDraws& out_;
+  bool aggregate_;
+  double residual_bin_s_;
+};
+
+// One site's arrivals of one class: a Poisson stream whose rate is held for each hour at the
+// value of the hour's middle (demand and local submission cycle); a campaign class's stream
+// is of campaigns. Its random numbers are its own (seeded by site and class).
+void draw_stream(const Scenario& s, const models::SimCalendar& cal, std::size_t si, std::size_t ci,
+                 AggregateArrivals& small, StreamDraws& out) {
+  const Site& site = s.sites[si];
+  const JobClass& jc = s.job_classes[ci];
+  if (jc.served) {
+    add_served_load(s, cal, si, ci, small);
+    return;
+  }
+  const double horizon = cal.seconds_at(s.end);
+  const double hours = std::ceil(horizon / 3600.0);
+  const double first = std::max(0.0, cal.seconds_at(site.demand.front().date));
+  const AttemptShape shape(jc);
+  const double attempts_per_submission = jc.campaign ? 1.0 / (1.0 - jc.failed_fraction - jc.cancelled_fraction) : 1.0;
+  const double per_s_per_gph_month =
+      jc.share_of_gpu_hours / expected_gpu_hours(jc) / attempts_per_submission / (kHoursPerMonth * 3600.0);
+  if (per_s_per_gph_month <= 0) return;
+  Keeper keep(s, cal, small, out);
+  models::RandomStream arrivals(s.seed, (si << 20) | (ci << 1));
+  models::RandomStream shapes(s.seed, (si << 20) | (ci << 1) | 1);
+  std::uint32_t campaigns = 0;
+  for (double h = std::floor(first / 3600.0); h < hours; ++h) {
+    const double t0 = std::max(first, h * 3600.0), t1 = std::min(horizon, (h + 1) * 3600.0);
+    const double mid = 0.5 * (t0 + t1);
+    const double rate = demand_gpu_hours_per_month(site, cal, mid) * per_s_per_gph_month *
+                        submission_cycle_factor(jc, cal, site.local_s(mid));
+    if (rate <= 0) continue;
+    for (double t = t0 + arrivals.exponential(rate); t < t1; t += arrivals.exponential(rate)) {
+      Job j;
+      j.site = static_cast<std::uint16_t>(si);
+      j.job_class = static_cast<std::uint16_t>(ci);
+      j.submit_s = t;
+      j.gpus = shape.gpus(shapes);
+      shape.draw(shapes, j);
+      if (!jc.campaign) {
+        keep(j);
+        continue;
+      }
+      j.campaign = campaigns++;
+      for (int attempt = 0; attempt < kMaxAttempts && j.submit_s < horizon; ++attempt) {
+        keep(j);
+        if (j.outcome == JobOutcome::kCompleted) break;
+        j.follows = true;
+        j.submit_s += j.duration_s + jc.resubmit_gap_h * 3600.0;
+        shape.draw(shapes, j);
+      }
+    }
+  }
+}
+
+// Runs task(0 .. n-1) on up to the machine's cores; which thread runs which task changes
+// nothing, as every task writes only its own output.
+void run_tasks(std::size_t n, const std::function<void(std::size_t)>& task) {
+  const std::size_t threads = std::min<std::size_t>(n, std::max(1u, std::thread::hardware_concurrency()));
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t i = next++; i < n; i = next++) task(i);
+  };
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+}
+
 }  // namespace
 
 double served_gpu_hours(const Scenario& s, std::size_t si, std::size_t ci) {
@@ -192,35 +317,10 @@ std::vector<Job> generate_workload(const Scenario& s, AggregateArrivals& small) 
     small.ended_early_gpu_s.assign(s.sites.size(), std::vector<double>(small.months * small.classes * 2, 0.0));
     small.long_jobs.assign(s.sites.size(), {});
   }
-  constexpr std::size_t kResidualBins = 960;  // over the four steps a short job may last
   const double residual_bin_s = 4 * s.fidelity.step_s / kResidualBins;
-  std::vector<double> residual_gpus(aggregate ? kResidualBins : 0), residual_gpu_s(aggregate ? kResidualBins : 0);
-  auto keep = [&](const Job& j, std::vector<Job>& jobs) {
-    if (!aggregate || !is_small(s, j)) {
-      jobs.push_back(j);
-      return;
-    }
-    small.total += 1;
-    if (j.duration_s > 4 * s.fidelity.step_s) {
-      small.long_jobs[j.site].push_back({j.submit_s, static_cast<float>(j.duration_s), j.job_class,
-                                         static_cast<std::uint16_t>(j.gpus)});
-    } else {
-      const std::size_t cell = static_cast<std::size_t>(j.submit_s / s.fidelity.step_s) * small.classes + j.job_class;
-      small.count[j.site][cell] += 1;
-      small.gpu_s[j.site][cell] += j.gpus * j.duration_s;
-      const auto bin = std::min(kResidualBins - 1, static_cast<std::size_t>(j.duration_s / residual_bin_s));
-      residual_gpus[bin] += j.gpus;
-      residual_gpu_s[bin] += j.gpus * j.duration_s;
-    }
-    if (j.outcome != JobOutcome::kCompleted) {
-      const auto month = static_cast<std::size_t>(cal.month_index_at(j.submit_s));
-      small.ended_early_gpu_s[j.site][(month * small.classes + j.job_class) * 2 + (j.outcome == JobOutcome::kCancelled)] +=
-          j.gpus * j.duration_s;
-    }
-  };
-  const double horizon = cal.seconds_at(s.end);
-  std::vector<Job> jobs;
+  std::vector<StreamDraws> streams(s.trace.empty() ? s.sites.size() * s.job_classes.size() : 1);
   if (!s.trace.empty()) {
+    Keeper keep(s, cal, small, streams[0]);
     for (const TraceJob& t : s.trace) {
       Job j;
       j.site = t.site;
@@ -228,66 +328,37 @@ std::vector<Job> generate_workload(const Scenario& s, AggregateArrivals& small) 
       j.submit_s = t.submit_s;
       j.gpus = t.gpus;
       j.duration_s = t.duration_s;
-      keep(j, jobs);
+      keep(j);
     }
+  } else {
+    const std::size_t classes = s.job_classes.size();
+    run_tasks(streams.size(), [&](std::size_t k) { draw_stream(s, cal, k / classes, k % classes, small, streams[k]); });
+  }
+  // The streams' draws in a fixed order (site, then class), whatever thread drew them.
+  std::vector<Job> jobs;
+  std::size_t discrete = 0;
+  for (const StreamDraws& d : streams) discrete += d.jobs.size();
+  jobs.reserve(discrete);
+  std::vector<double> residual_gpus(aggregate ? kResidualBins : 0), residual_gpu_s(aggregate ? kResidualBins : 0);
+  for (StreamDraws& d : streams) {
+    jobs.insert(jobs.end(), d.jobs.begin(), d.jobs.end());
+    std::vector<Job>().swap(d.jobs);
+    for (const auto& [site, j] : d.long_jobs) small.long_jobs[site].push_back(j);
+    small.total += d.small_total;
+    for (std::size_t b = 0; b < d.residual_gpus.size(); ++b) {  // none for a served class
+      residual_gpus[b] += d.residual_gpus[b];
+      residual_gpu_s[b] += d.residual_gpu_s[b];
+    }
+  }
+  if (aggregate) small.residual_s = residual_quantiles(residual_gpus, residual_gpu_s, residual_bin_s);
+  if (!s.trace.empty()) {
     std::stable_sort(jobs.begin(), jobs.end(), [](const Job& a, const Job& b) { return a.submit_s < b.submit_s; });
     for (std::size_t i = 0; i < jobs.size(); ++i) jobs[i].id = static_cast<std::uint32_t>(i);
     for (auto& site_jobs : small.long_jobs) {
       std::stable_sort(site_jobs.begin(), site_jobs.end(),
                        [](const LongSmallJob& a, const LongSmallJob& b) { return a.submit_s < b.submit_s; });
     }
-    if (aggregate) small.residual_s = residual_quantiles(residual_gpus, residual_gpu_s, residual_bin_s);
     return jobs;
-  }
-  // Arrivals: a Poisson stream whose rate is held for each hour at the value of the hour's
-  // middle (demand and local submission cycle); a campaign class's stream is of campaigns.
-  const double hours = std::ceil(horizon / 3600.0);
-  for (std::size_t si = 0; si < s.sites.size(); ++si) {
-    const Site& site = s.sites[si];
-    const double first = std::max(0.0, cal.seconds_at(site.demand.front().date));
-    for (std::size_t ci = 0; ci < s.job_classes.size(); ++ci) {
-      const JobClass& jc = s.job_classes[ci];
-      if (jc.served) {
-        add_served_load(s, cal, si, ci, small);
-        continue;
-      }
-      const AttemptShape shape(jc);
-      const double attempts_per_submission =
-          jc.campaign ? 1.0 / (1.0 - jc.failed_fraction - jc.cancelled_fraction) : 1.0;
-      const double per_s_per_gph_month =
-          jc.share_of_gpu_hours / expected_gpu_hours(jc) / attempts_per_submission / (kHoursPerMonth * 3600.0);
-      if (per_s_per_gph_month <= 0) continue;
-      models::RandomStream arrivals(s.seed, (si << 20) | (ci << 1));
-      models::RandomStream shapes(s.seed, (si << 20) | (ci << 1) | 1);
-      std::uint32_t campaigns = 0;
-      for (double h = std::floor(first / 3600.0); h < hours; ++h) {
-        const double t0 = std::max(first, h * 3600.0), t1 = std::min(horizon, (h + 1) * 3600.0);
-        const double mid = 0.5 * (t0 + t1);
-        const double rate = demand_gpu_hours_per_month(site, cal, mid) * per_s_per_gph_month *
-                            submission_cycle_factor(jc, cal, site.local_s(mid));
-        if (rate <= 0) continue;
-        for (double t = t0 + arrivals.exponential(rate); t < t1; t += arrivals.exponential(rate)) {
-          Job j;
-          j.site = static_cast<std::uint16_t>(si);
-          j.job_class = static_cast<std::uint16_t>(ci);
-          j.submit_s = t;
-          j.gpus = shape.gpus(shapes);
-          shape.draw(shapes, j);
-          if (!jc.campaign) {
-            keep(j, jobs);
-            continue;
-          }
-          j.campaign = campaigns++;
-          for (int attempt = 0; attempt < kMaxAttempts && j.submit_s < horizon; ++attempt) {
-            keep(j, jobs);
-            if (j.outcome == JobOutcome::kCompleted) break;
-            j.follows = true;
-            j.submit_s += j.duration_s + jc.resubmit_gap_h * 3600.0;
-            shape.draw(shapes, j);
-          }
-        }
-      }
-    }
   }
   std::sort(jobs.begin(), jobs.end(), [](const Job& a, const Job& b) {
     return std::tie(a.submit_s, a.site, a.job_class, a.campaign) < std::tie(b.submit_s, b.site, b.job_class, b.campaign);
@@ -306,7 +377,6 @@ std::vector<Job> generate_workload(const Scenario& s, AggregateArrivals& small) 
     if (j.follows) jobs[last_attempt.at(key)].next_attempt = j.id;
     last_attempt[key] = j.id;
   }
-  if (aggregate) small.residual_s = residual_quantiles(residual_gpus, residual_gpu_s, residual_bin_s);
   return jobs;
 }
 

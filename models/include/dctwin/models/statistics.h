@@ -19,6 +19,6 @@ double weighted_mean(const std::vector<std::pair<double, double>>& samples);
 struct WaitStats {
   double mean = 0, p50 = 0, p95 = 0, p99 = 0;
 };
-WaitStats wait_stats(std::vector<double> plain, std::vector<std::pair<double, double>> weighted);
+WaitStats wait_stats(const std::vector<double>& plain, const std::vector<std::pair<double, double>>& weighted);
 
 }  // namespace dctwin::models
