@@ -14,6 +14,7 @@
 #include "site_scheduler.h"
 
 namespace dctwin::sim {
+static_assert(sizeof(JobRecord) <= 112, "one JobRecord per job of the programme: keep its fields unpadded");
 namespace {
 
 // Streams of the random numbers that are not the workload's (which uses site << 20).

@@ -14,6 +14,8 @@
 #include "dctwin/models/tariff.h"
 
 namespace dctwin::sim {
+static_assert(sizeof(Job) <= 40, "a Job is held tens of millions of times: keep its fields unpadded");
+
 namespace {
 constexpr double kHoursPerMonth = 365.25 * 24.0 / 12.0;  // an average calendar month
 

@@ -12,18 +12,19 @@ namespace dctwin::sim {
 // At the horizon. Unsubmitted: a campaign's attempt whose previous attempt hadn't ended.
 enum class JobState : std::uint8_t { kQueued, kRunning, kFinished, kUnsubmitted };
 
+// Fields ordered so that no padding is needed (112 bytes): one per job of the programme.
 struct JobRecord {
   Job job;
   JobState state = JobState::kQueued;
   std::uint16_t run_site = 0;  // where it ran or waits: its home site unless the broker moved it
+  int nodes = 0;               // nodes of the last run
+  int interruptions = 0;       // by node failures or power shortfalls
+  int groups = 0;              // leaf groups its last run spanned
   double first_start_s = -1;   // -1: never started
   double start_s = -1;         // of the last run
   double end_s = -1;           // -1: not finished by the horizon
-  int nodes = 0;               // nodes of the last run
-  int interruptions = 0;       // by node failures or power shortfalls
   double work_done_s = 0;      // work kept at full clock: checkpoints survive interruptions
   double lost_gpu_s = 0;       // GPU-seconds of work (at full clock) lost to interruptions
-  int groups = 0;              // leaf groups its last run spanned
   double moved_gb = 0;         // its data sent over the WAN when the broker moved it
   double transfer_end_s = -1;  // when that data arrived
 };
