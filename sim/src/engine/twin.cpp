@@ -72,14 +72,17 @@ RunResult Twin::run(const RunOptions& options) {
   const std::size_t site_count = scenario_.sites.size();
   result.sites.resize(site_count);
   AggregateArrivals small;
-  const std::vector<Job> jobs = generate_workload(scenario_, small);
-  result.jobs.reserve(jobs.size());
-  for (const Job& j : jobs) {
-    JobRecord r;
-    r.job = j;
-    r.run_site = j.site;
-    if (j.follows) r.state = JobState::kUnsubmitted;
-    result.jobs.push_back(r);
+  {
+    // The records carry the jobs from here on: the generated list is let go before the run.
+    const std::vector<Job> jobs = generate_workload(scenario_, small);
+    result.jobs.reserve(jobs.size());
+    for (const Job& j : jobs) {
+      JobRecord r;
+      r.job = j;
+      r.run_site = j.site;
+      if (j.follows) r.state = JobState::kUnsubmitted;
+      result.jobs.push_back(r);
+    }
   }
   engine::Broker broker(scenario_, platform, result.jobs);
   broker.set_small(small);
