@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <atomic>
-#include <functional>
-#include <thread>
 #include <cmath>
+#include <exception>
+#include <functional>
+#include <mutex>
 #include <numbers>
+#include <thread>
 #include <tuple>
 #include <unordered_map>
 
@@ -286,17 +288,27 @@ void draw_stream(const Scenario& s, const models::SimCalendar& cal, std::size_t 
 }
 
 // Runs task(0 .. n-1) on up to the machine's cores; which thread runs which task changes
-// nothing, as every task writes only its own output.
+// nothing, as every task writes only its own output. The first exception a task throws is
+// thrown here once every thread has stopped.
 void run_tasks(std::size_t n, const std::function<void(std::size_t)>& task) {
   const std::size_t threads = std::min<std::size_t>(n, std::max(1u, std::thread::hardware_concurrency()));
   std::atomic<std::size_t> next{0};
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
   auto worker = [&] {
-    for (std::size_t i = next++; i < n; i = next++) task(i);
+    try {
+      for (std::size_t i = next++; i < n; i = next++) task(i);
+    } catch (...) {
+      next = n;  // the others stop after their task at hand
+      const std::lock_guard<std::mutex> lock(failure_mutex);
+      if (!failure) failure = std::current_exception();
+    }
   };
   std::vector<std::thread> pool;
   for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
   worker();
   for (auto& t : pool) t.join();
+  if (failure) std::rethrow_exception(failure);
 }
 
 }  // namespace
