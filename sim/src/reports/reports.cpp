@@ -150,6 +150,7 @@ Table summary(const Scenario& s, const RunResult& r, const MonthLedger& l) {
                     "budget_exceeded_month"});
   long running_all = 0, queued_all = 0;
   std::vector<Flows> site_totals;
+  site_totals.reserve(s.sites.size());  // `total` below refers into it
   for (std::size_t si = 0; si < s.sites.size(); ++si) {
     const Site& site = s.sites[si];
     const Flows& total = site_totals.emplace_back(l.site_total(si));
