@@ -5,13 +5,29 @@
 
 namespace dctwin::models {
 
-double percentile(std::vector<double>& v, double p) {
-  if (v.empty()) return 0.0;
-  if (!std::is_sorted(v.begin(), v.end())) std::sort(v.begin(), v.end());
-  const double h = (static_cast<double>(v.size()) - 1.0) * p / 100.0;
+namespace {
+// Type-7 interpolation on an already sorted sample.
+double interpolated(const std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return 0.0;
+  const double h = (static_cast<double>(sorted.size()) - 1.0) * p / 100.0;
   const auto lo = static_cast<std::size_t>(std::floor(h));
-  const std::size_t hi = std::min(lo + 1, v.size() - 1);
-  return v[lo] + (h - static_cast<double>(lo)) * (v[hi] - v[lo]);
+  const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
+  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
+}
+
+// The sample itself when it comes sorted (the reports keep theirs so), else a sorted copy.
+template <class T>
+const std::vector<T>& sorted_view(const std::vector<T>& v, std::vector<T>& copy) {
+  if (std::is_sorted(v.begin(), v.end())) return v;
+  copy = v;
+  std::sort(copy.begin(), copy.end());
+  return copy;
+}
+}  // namespace
+
+double percentile(std::vector<double>& v, double p) {
+  if (!std::is_sorted(v.begin(), v.end())) std::sort(v.begin(), v.end());
+  return interpolated(v, p);
 }
 
 double mean(const std::vector<double>& v) {
@@ -43,26 +59,6 @@ double weighted_mean(const std::vector<std::pair<double, double>>& v) {
   }
   return total > 0 ? sum / total : 0.0;
 }
-
-namespace {
-// Type-7 interpolation on an already sorted sample.
-double interpolated(const std::vector<double>& sorted, double p) {
-  if (sorted.empty()) return 0.0;
-  const double h = (static_cast<double>(sorted.size()) - 1.0) * p / 100.0;
-  const auto lo = static_cast<std::size_t>(std::floor(h));
-  const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
-  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
-}
-
-// The sample itself when it comes sorted (the reports keep theirs so), else a sorted copy.
-template <class T>
-const std::vector<T>& sorted_view(const std::vector<T>& v, std::vector<T>& copy) {
-  if (std::is_sorted(v.begin(), v.end())) return v;
-  copy = v;
-  std::sort(copy.begin(), copy.end());
-  return copy;
-}
-}  // namespace
 
 WaitStats wait_stats(const std::vector<double>& plain_in, const std::vector<std::pair<double, double>>& weighted_in) {
   WaitStats w;
