@@ -2,6 +2,9 @@
 // GPUs can't keep up with them, as jobs starting as they arrive would.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "dctwin/sim/scenario_loader.h"
 #include "dctwin/sim/twin.h"
 #include "engine/held_placement.h"
@@ -132,4 +135,37 @@ TEST(HeldPlacement, JobsOfANodeOrMoreWaitForWholeFreeNodes) {
   // free GPUs anywhere (the rule switched off in a trial run), both waited about 0.001 h.
   EXPECT_GT(one_node, 10 * one_gpu) << "one-GPU " << one_gpu << " h, one-node " << one_node << " h";
   EXPECT_GT(one_node, 0.25);
+}
+
+// A discrete job that begins to wait in mid-step behind small jobs in flight waits, as it would
+// behind jobs, until the nodes they hold come free, a node once the last of its jobs has
+// ended: EASY holds to its reservation only the jobs that start while it waits. One site of
+// 256 GPUs: a one-GPU job of 50 minutes every minute from the start (about 50 GPUs busy), and
+// 5 minutes into the ninth step a job that needs every node. (Each fidelity in a test of its
+// own: SimGrid's clock runs on within a process.)
+double wait_of_the_whole_site_job_s(bool aggregated) {
+  auto s = dctwin::sim::ScenarioLoader(DCTWIN_DATA_DIR).load_file(DCTWIN_TEST_DATA_DIR "/small-jobs.yaml");
+  s.reliability.causes.clear();
+  s.fidelity.aggregated = aggregated;
+  const double submit_s = 8 * s.fidelity.step_s + 300;
+  for (int k = 0; k < 240; ++k) s.trace.push_back({30.0 + 60 * k, 3000, 1, 0, 0});
+  s.trace.push_back({submit_s, 3600, 256, 0, 1});
+  std::stable_sort(s.trace.begin(), s.trace.end(), [](const auto& a, const auto& b) { return a.submit_s < b.submit_s; });
+  for (const auto& j : dctwin::sim::Twin(s).run().jobs) {
+    if (j.job.gpus == 256) return j.start_s - submit_s;
+  }
+  return -1;
+}
+
+TEST(AggregatedTail, AsJobsTheWholeSiteJobWaitsForTheLastSmallJobInFlight) {
+  // Started at 10,470 s: the last small job in flight when it arrived, started at 7,470 s,
+  // ended then; the later ones could not pass it.
+  EXPECT_NEAR(wait_of_the_whole_site_job_s(false), 2970, 1);
+}
+
+TEST(AggregatedTail, SmallJobsInFlightWhenAJobBeginsToWaitRunOnToTheirEnds) {
+  // The fluid lets the last of those nodes go at the 3/4 point of when such nodes come free:
+  // eight one-GPU jobs of 3,000 s, 3000 x 0.75^(1/8) s after the job began to wait. Before,
+  // it let go of them all at the step's end, 600 s on.
+  EXPECT_NEAR(wait_of_the_whole_site_job_s(true), 3000 * std::pow(0.75, 1.0 / 8), 60);
 }

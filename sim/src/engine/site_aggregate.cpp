@@ -120,10 +120,18 @@ std::vector<Slice> SiteScheduler::end_step_hold(double now) {
   return ending;
 }
 
-// Small jobs running at a boundary would hold their GPUs until they end: of the ending hold's
-// GPUs, as many as the jobs' work keeps busy stay held, in equal parts until the residual
-// quantiles (AggregateArrivals::residual_s), before the discrete jobs are placed; the rest
-// are free now.
+// Small jobs running at a boundary would hold their GPUs until they end, and a node of them
+// is free only once the last has ended (node_free_s_). Only a discrete job waiting now could
+// take those GPUs before then, so without one they are all free now. With one, before the
+// discrete jobs are placed:
+// - the small jobs that were in flight when it began to wait, if that was in the step now
+//   ending, run on to their own ends (EASY holds to its reservation only the jobs that start
+//   while it waits): of the GPUs the short work had then, equal parts of whole nodes let go
+//   at node_free_s_ after that moment;
+// - of the rest, as many as the jobs' work keeps busy stay held, in equal parts until
+//   node_free_s_ from now, but not past the head's reservation beyond the GPUs it won't need
+//   then.
+// The other GPUs are free now.
 void SiteScheduler::keep_tail(double now, std::vector<Slice> ending) {
   int ending_gpus = 0;
   for (const Slice& sl : ending) ending_gpus += sl.gpus;
@@ -136,49 +144,59 @@ void SiteScheduler::keep_tail(double now, std::vector<Slice> ending) {
     }
   }
   const int busy = static_cast<int>(std::ceil(jobs_work / step - 1e-9));
-  int keep = std::min(ending_gpus, std::max(0, busy - tail_gpus_));
-  // Only a discrete job waiting now could take those GPUs before the jobs in flight let go;
-  // one arriving later finds the step's hold on them anyway (and a tail costs wake-ups).
   const DiscreteHead head = discrete_head();
-  if (small_.residual_s.back() <= kTimeEpsilon_s || !head.any) keep = 0;
-  // Jobs behind a discrete head that waits run only until its reservation, beyond it only on
-  // GPUs it won't need then (EASY): the reservation as it stands with the ending GPUs free.
-  if (keep > 0) {
-    pool_.give(ending);
-    const HeadRoom room = head_room(head, now);
-    pool_.take(ending);
-    const double shadow = room.shadow_s;
-    int extra = room.extra_gpus;
-    std::size_t next = 0;
-    int kept = 0;
-    const int tranches = static_cast<int>(small_.residual_s.size());
-    for (int q = 0; q < tranches; ++q) {
-      int want = keep / tranches + (q < keep % tranches ? 1 : 0);
-      RunningJob tranche{now + small_.residual_s[static_cast<std::size_t>(q)], {}};
-      if (tranche.expected_end_s > shadow) {
-        if (extra >= want) extra -= want;
-        else tranche.expected_end_s = shadow;
-      }
-      if (tranche.expected_end_s <= now + kTimeEpsilon_s) continue;
+  std::size_t next = 0;  // the first of `ending`'s slices not yet all in the tail
+  int kept = 0;
+  // Parts of `gpus` GPUs each, from `ending` in order (so a node's GPUs stay together), ending
+  // at end_of(k); a part already over is not kept.
+  auto keep_parts = [&](int gpus, auto end_of) {
+    const int parts = static_cast<int>(node_free_s_.size());
+    for (int q = 0; q < parts; ++q) {
+      int want = gpus / parts + (q < gpus % parts ? 1 : 0);
+      RunningJob part{end_of(q, want), {}};
+      if (part.expected_end_s <= now + kTimeEpsilon_s) continue;
       while (want > 0 && next < ending.size()) {
         Slice& sl = ending[next];
         const int take = std::min(want, sl.gpus);
-        tranche.slices.push_back({sl.node, take});
+        part.slices.push_back({sl.node, take});
         kept += take;
         sl.gpus -= take;
         want -= take;
         if (sl.gpus == 0) ++next;
       }
-      if (!tranche.slices.empty()) tail_.push_back(std::move(tranche));
+      if (!part.slices.empty()) tail_.push_back(std::move(part));
     }
     std::stable_sort(tail_.begin(), tail_.end(),
                      [](const RunningJob& a, const RunningJob& b) { return a.expected_end_s < b.expected_end_s; });
+  };
+  if (head.any && node_free_s_.back() > kTimeEpsilon_s) {
     account_it_energy(now);
     account_busy(now);
+    const bool began_in_step = head.job == waiting_head_ && waiting_since_s_ > now - step + kTimeEpsilon_s;
+    if (began_in_step && waiting_hold_gpus_ > 0) {
+      keep_parts(std::min(ending_gpus, waiting_hold_gpus_),
+                 [&](int q, int) { return waiting_since_s_ + node_free_s_[static_cast<std::size_t>(q)]; });
+    }
+    const int keep = std::min(ending_gpus - kept, std::max(0, busy - tail_gpus_ - kept));
+    if (keep > 0) {
+      // The head's reservation as it stands with the rest of the ending GPUs free.
+      std::vector<Slice> rest(ending.begin() + static_cast<std::ptrdiff_t>(next), ending.end());
+      pool_.give(rest);
+      const HeadRoom room = head_room(head, now);  // the parts kept so far count as running
+      pool_.take(rest);
+      int extra = room.extra_gpus;
+      keep_parts(keep, [&](int q, int want) {
+        double end = now + node_free_s_[static_cast<std::size_t>(q)];
+        if (end > room.shadow_s) {
+          if (extra >= want) extra -= want;
+          else end = room.shadow_s;
+        }
+        return end;
+      });
+    }
     tail_gpus_ += kept;
     aggregate_gpus_ += kept;
     aggregate_running_ = aggregate_gpus_ > 0;
-    ending.erase(ending.begin(), ending.begin() + static_cast<std::ptrdiff_t>(next));
   }
   std::erase_if(ending, [](const Slice& sl) { return sl.gpus == 0; });
   if (!ending.empty()) {
@@ -245,10 +263,17 @@ SiteScheduler::DiscreteHead SiteScheduler::discrete_head() const {
   for (const auto& [neg_priority, submit, job] : queue_) {
     const int gpus = records_[job].job.gpus;
     if (it_power_w(slowest, powered_count_, gpus) > it_budget_w_) continue;
-    head = {true, -neg_priority, submit, gpus};
+    head = {true, -neg_priority, submit, gpus, job};
     break;
   }
   return head;
+}
+
+void SiteScheduler::note_waiting_head(std::uint32_t job, double now) {
+  if (job == waiting_head_) return;
+  waiting_head_ = job;
+  waiting_since_s_ = now;
+  waiting_hold_gpus_ = aggregate_running_ ? aggregate_gpus_ - tail_gpus_ : 0;
 }
 
 // Small jobs are ahead of the discrete head in queue order when of a higher priority, or of
@@ -285,6 +310,7 @@ SiteScheduler::HeadRoom SiteScheduler::head_room(const DiscreteHead& head, doubl
 // reservation or use GPUs it won't need then (FCFS: not at all). Returns the GPUs they took;
 // the caller places them.
 int SiteScheduler::start_long(double now, int capacity, bool ahead_only, const DiscreteHead& head,
+                              const std::function<HeadRoom&()>& room_now,
                               const std::function<void(int, const std::deque<Batch>&, int&)>& after_level,
                               int& sub_node_gpus) {
   sub_node_gpus = 0;
@@ -293,10 +319,10 @@ int SiteScheduler::start_long(double now, int capacity, bool ahead_only, const D
   const bool may_start = planned != now && long_waiting_gpu_s_ > 0;
   planned = now;
   const std::size_t classes = small_.classes;
-  HeadRoom room;
-  if (may_start && !ahead_only && head.any) room = head_room(head, now);
+  HeadRoom none;
+  HeadRoom& room = may_start && !ahead_only && head.any ? room_now() : none;
   const double shadow = room.shadow_s;
-  int extra = room.extra_gpus;  // used up as held jobs take them
+  int& extra = room.extra_gpus;  // used up as held jobs take them (and the short work behind the head)
   int whole_nodes = pool_.fully_free_nodes();  // used up as held jobs of a node or more take them
   int taken = 0;
   for (auto& [priority, queue] : backlog_) {
@@ -476,22 +502,42 @@ void SiteScheduler::start_aggregate(double now, bool ahead_only) {
   const int held = adding ? aggregate_gpus_ : 0;  // the tail's too: topped up as it lets go
   // Level by level, highest first: its long jobs, then GPUs for its short work at full
   // clock until the boundary (the short work of every level so far, less what is held).
-  double short_work = 0;
+  double ahead_work = 0, behind_work = 0;
   int want = 0;
   // Under FCFS nothing passes a discrete head that waits, short work included.
   const bool head_blocks = head.any && scenario_.scheduling.policy != SchedulingPolicy::kEasyBackfill;
+  // Behind a head that waits, work runs only until its reservation or on GPUs it won't need
+  // then (EASY). When the reservation comes before the boundary, the GPUs the work behind the
+  // head takes beyond those let go at the reservation, as a part of the tail.
+  // (The reservation is worked out once, when first needed: often nothing waits behind.)
+  HeadRoom room;
+  bool room_known = false;
+  const std::function<HeadRoom&()> room_now = [&]() -> HeadRoom& {
+    if (!room_known) room = head_room(head, now);
+    room_known = true;
+    return room;
+  };
+  int until_reservation = 0;
   auto claim_short = [&](int priority, const std::deque<Batch>& queue, int& capacity) {
     for (const Batch& b : queue) {
-      if ((ahead_only || head_blocks) && !ahead_of(head, priority, b)) break;
-      short_work += b.left_gpu_s;
+      const bool ahead = ahead_of(head, priority, b);
+      if ((ahead_only || head_blocks) && !ahead) break;
+      (ahead ? ahead_work : behind_work) += b.left_gpu_s;
     }
-    const int target = static_cast<int>(std::ceil(short_work / (end - now) - 1e-9));
-    const int claim = std::min(capacity, std::max(0, target - held - want));
+    const auto gpus_for = [&](double work) { return static_cast<int>(std::ceil(work / (end - now) - 1e-9)); };
+    int claim = std::min(capacity, std::max(0, gpus_for(ahead_work + behind_work) - held - want));
+    const int for_ahead = std::min(claim, std::max(0, gpus_for(ahead_work) - held - want));
+    if (claim > for_ahead && !ahead_only && head.any && room_now().shadow_s < end - kTimeEpsilon_s &&
+        room.shadow_s > now + kTimeEpsilon_s) {
+      const int spare = std::min(claim - for_ahead, std::max(0, room.extra_gpus));
+      room.extra_gpus -= spare;
+      until_reservation += claim - for_ahead - spare;
+    }
     want += claim;
     capacity -= claim;
   };
   int sub_node_gpus = 0;
-  const int long_gpus = start_long(now, free_gpus, ahead_only, head, claim_short, sub_node_gpus);
+  const int long_gpus = start_long(now, free_gpus, ahead_only, head, room_now, claim_short, sub_node_gpus);
   if (long_gpus + want <= 0) return;
   account_it_energy(now);
   account_busy(now);
@@ -504,8 +550,23 @@ void SiteScheduler::start_aggregate(double now, bool ahead_only) {
   pool_.take(slices);
   const HeldSplit split = split_held(slices, sub_node_gpus);
   long_slices_.insert(long_slices_.end(), split.held.begin(), split.held.end());
-  const std::vector<Slice>& short_slices = split.short_work;
+  std::vector<Slice> short_slices = split.short_work;
   long_held_gpus_ += long_gpus;
+  if (until_reservation > 0) {  // from the whole free nodes, placed last, which the head needs most
+    RunningJob part{room.shadow_s, {}};
+    for (int left = until_reservation; left > 0 && !short_slices.empty();) {
+      Slice& sl = short_slices.back();
+      const int take = std::min(left, sl.gpus);
+      part.slices.push_back({sl.node, take});
+      sl.gpus -= take;
+      left -= take;
+      if (sl.gpus == 0) short_slices.pop_back();
+    }
+    tail_.insert(std::upper_bound(tail_.begin(), tail_.end(), part,
+                                  [](const RunningJob& a, const RunningJob& b) { return a.expected_end_s < b.expected_end_s; }),
+                 part);
+    tail_gpus_ += until_reservation;
+  }
   if (want > 0) {
     if (!adding) {
       aggregate_plan_ = {end, {}};

@@ -56,6 +56,7 @@ SiteScheduler::SiteScheduler(const Scenario& scenario, std::size_t site_index,
   for (int p = 0; p < gpu_.pstate_count(); ++p) node_power_.push_back(gpu_.node_power(p));
   next_failure_s_ = std::numeric_limits<double>::infinity();
   if (fluid_) {
+    node_free_s_ = node_free_quantiles(small.short_durations, gpus_per_node_);
     const int months = calendar_.month_index_at(horizon_s - 1) + 1;
     series_.aggregate.assign(static_cast<std::size_t>(months) * scenario.job_classes.size(), {});
     release_gpus_.assign(small.steps + 1, 0);
@@ -389,6 +390,7 @@ void SiteScheduler::schedule(double now) {
     changed = true;
     first = head();
   }
+  note_waiting_head(first == queue_.end() ? kNoJob : std::get<2>(*first), now);
   if (first != queue_.end() && !held_for_power_ &&
       scenario_.scheduling.policy == SchedulingPolicy::kEasyBackfill) {
     const int head_gpus = records_[std::get<2>(*first)].job.gpus;

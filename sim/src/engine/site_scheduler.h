@@ -4,6 +4,7 @@
 // actors. Internal.
 #include <simgrid/s4u.hpp>
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -127,8 +128,8 @@ class SiteScheduler {
   // `keep_in_flight` all but the tail's, which then hold on alone from `now`.
   void stop_aggregate(double now, bool keep_in_flight = false);
   // At a boundary: the ending step's hold is served and its GPUs, `ending`, are let go except
-  // those of the short work in flight, kept as a tail that frees them over the residual life
-  // of the jobs that would hold them (AggregateArrivals::residual_s).
+  // those of the short work in flight, kept as a tail that frees them as the nodes of the jobs
+  // that would hold them come free (node_free_quantiles).
   std::vector<Slice> end_step_hold(double now);
   void serve_hold_until(double now);
   void keep_tail(double now, std::vector<Slice> ending);
@@ -149,8 +150,11 @@ class SiteScheduler {
     int priority = 0;
     double submit_s = 0;
     int gpus = 0;
+    std::uint32_t job = 0;
   };
   DiscreteHead discrete_head() const;
+  // Notes when the queue's head began to wait, and the short work's GPUs then (keep_tail).
+  void note_waiting_head(std::uint32_t job, double now);
   struct HeadRoom {
     double shadow_s = std::numeric_limits<double>::infinity();  // the head's reservation
     int extra_gpus = 0;  // GPUs free then beyond what the head needs
@@ -158,7 +162,10 @@ class SiteScheduler {
   HeadRoom head_room(const DiscreteHead& head, double now);
   struct Batch;
   // Returns the GPUs the long jobs took; `sub_node_gpus` of them for jobs smaller than a node.
+  // `room_now`: the head's reservation and spare GPUs, found once a pass; held jobs use up the
+  // spare GPUs they take.
   int start_long(double now, int capacity, bool ahead_only, const DiscreteHead& head,
+                 const std::function<HeadRoom&()>& room_now,
                  const std::function<void(int, const std::deque<Batch>&, int&)>& after_level,
                  int& sub_node_gpus);
   void release_long_due(std::size_t step, double now);
@@ -286,6 +293,11 @@ class SiteScheduler {
   int aggregate_gpus_ = 0;            // the hold's GPUs, the tail's included
   std::vector<RunningJob> tail_;      // GPUs of short work in flight at a boundary, by release
   int tail_gpus_ = 0;
+  std::array<double, kTailTranches> node_free_s_{};  // node_free_quantiles for this site's nodes
+  static constexpr std::uint32_t kNoJob = UINT32_MAX;
+  std::uint32_t waiting_head_ = kNoJob;  // the discrete head that waits, since when, and the
+  double waiting_since_s_ = 0;           // short work's GPUs then
+  int waiting_hold_gpus_ = 0;
   double it_energy_j_ = 0, it_energy_at_s_ = 0;  // integrated up to it_energy_at_s_
   int computing_gpus_ = 0;            // GPUs of discrete jobs whose compute runs
   double model_check_energy_j_ = 0;   // with energy_from_plugin: the model's whole figure

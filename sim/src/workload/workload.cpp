@@ -150,42 +150,13 @@ void add_served_load(const Scenario& s, const models::SimCalendar& cal, std::siz
   for_each_served_step(s, cal, si, ci, [&](std::size_t k, double gpu_s) { small.gpu_s[si][k * small.classes + ci] += gpu_s; });
 }
 
-// The residual-life quantiles of AggregateArrivals::residual_s from a histogram of the short
-// jobs' durations (GPUs and GPU-seconds per bin of `bin_s` seconds).
-std::array<double, kTailTranches> residual_quantiles(const std::vector<double>& gpus, const std::vector<double>& gpu_s, double bin_s) {
-  std::array<double, kTailTranches> out{};
-  double total = 0, gpus_left = 0;
-  for (std::size_t b = 0; b < gpus.size(); ++b) {
-    total += gpu_s[b];
-    gpus_left += gpus[b];
-  }
-  if (total <= 0) return out;
-  // done(r) = sum g min(d, r), rising from 0 to the total; the quantile q is where it reaches
-  // q of the total (P(left <= r) = done(r) / total), linear within a bin.
-  double done_shorter = 0;  // sum g d over the bins below
-  std::size_t k = 0;
-  for (std::size_t b = 0; b < gpus.size() && k < out.size(); ++b) {
-    const double lo = static_cast<double>(b) * bin_s, hi = lo + bin_s;
-    const double at_lo = done_shorter + gpus_left * lo;
-    done_shorter += gpu_s[b];
-    gpus_left -= gpus[b];
-    const double at_hi = done_shorter + gpus_left * hi;
-    for (; k < out.size(); ++k) {
-      const double want = (static_cast<double>(k) + 0.5) / kTailTranches * total;
-      if (at_hi < want) break;
-      out[k] = lo + bin_s * (at_hi > at_lo ? (want - at_lo) / (at_hi - at_lo) : 0.0);
-    }
-  }
-  return out;
-}
-
 // What one arrival stream (a site and class) keeps: its discrete jobs and long small jobs
 // in order of drawing, and its short jobs' durations for the residual life; its short work
 // goes straight into the stream's own cells of AggregateArrivals (no other stream's).
 struct StreamDraws {
   std::vector<Job> jobs;
   std::vector<std::pair<std::uint16_t, LongSmallJob>> long_jobs;  // with its site
-  std::vector<double> residual_gpus, residual_gpu_s;
+  ShortJobDurations short_durations;
   std::uint64_t small_total = 0;
 };
 
@@ -194,12 +165,8 @@ constexpr std::size_t kResidualBins = 960;  // over the four steps a short job m
 class Keeper {
  public:
   Keeper(const Scenario& s, const models::SimCalendar& cal, AggregateArrivals& small, StreamDraws& out)
-      : s_(s), cal_(cal), small_(small), out_(out), aggregate_(s.fidelity.aggregated),
-        residual_bin_s_(4 * s.fidelity.step_s / kResidualBins) {
-    if (aggregate_) {
-      out_.residual_gpus.assign(kResidualBins, 0.0);
-      out_.residual_gpu_s.assign(kResidualBins, 0.0);
-    }
+      : s_(s), cal_(cal), small_(small), out_(out), aggregate_(s.fidelity.aggregated) {
+    out_.short_durations.bin_s = 4 * s.fidelity.step_s / kResidualBins;
   }
 
   void operator()(const Job& j) {
@@ -215,9 +182,7 @@ class Keeper {
       const std::size_t cell = static_cast<std::size_t>(j.submit_s / s_.fidelity.step_s) * small_.classes + j.job_class;
       small_.count[j.site][cell] += 1;
       small_.gpu_s[j.site][cell] += j.gpus * j.duration_s;
-      const auto bin = std::min(kResidualBins - 1, static_cast<std::size_t>(j.duration_s / residual_bin_s_));
-      out_.residual_gpus[bin] += j.gpus;
-      out_.residual_gpu_s[bin] += j.gpus * j.duration_s;
+      out_.short_durations.add(j.gpus, j.duration_s, kResidualBins);
     }
     if (j.outcome != JobOutcome::kCompleted) {
       const auto month = static_cast<std::size_t>(cal_.month_index_at(j.submit_s));
@@ -232,7 +197,6 @@ class Keeper {
   AggregateArrivals& small_;
   StreamDraws& out_;
   bool aggregate_;
-  double residual_bin_s_;
 };
 
 // One site's arrivals of one class: a Poisson stream whose rate is held for each hour at the
@@ -319,9 +283,89 @@ double served_gpu_hours(const Scenario& s, std::size_t si, std::size_t ci) {
   return gpu_s / 3600.0;
 }
 
+void ShortJobDurations::add(int gpus_per_job_in, double duration_s, std::size_t bins) {
+  auto at = std::lower_bound(gpus_per_job.begin(), gpus_per_job.end(), gpus_per_job_in);
+  const auto size = static_cast<std::size_t>(at - gpus_per_job.begin());
+  if (at == gpus_per_job.end() || *at != gpus_per_job_in) {
+    gpus_per_job.insert(at, gpus_per_job_in);
+    gpus.insert(gpus.begin() + static_cast<std::ptrdiff_t>(size), std::vector<double>(bins, 0.0));
+    gpu_s.insert(gpu_s.begin() + static_cast<std::ptrdiff_t>(size), std::vector<double>(bins, 0.0));
+  }
+  const auto bin = std::min(bins - 1, static_cast<std::size_t>(duration_s / bin_s));
+  gpus[size][bin] += gpus_per_job_in;
+  gpu_s[size][bin] += gpus_per_job_in * duration_s;
+}
+
+void ShortJobDurations::add(const ShortJobDurations& other) {
+  for (std::size_t k = 0; k < other.gpus_per_job.size(); ++k) {
+    const int g = other.gpus_per_job[k];
+    auto at = std::lower_bound(gpus_per_job.begin(), gpus_per_job.end(), g);
+    const auto size = static_cast<std::size_t>(at - gpus_per_job.begin());
+    if (at == gpus_per_job.end() || *at != g) {
+      gpus_per_job.insert(at, g);
+      gpus.insert(gpus.begin() + static_cast<std::ptrdiff_t>(size), other.gpus[k]);
+      gpu_s.insert(gpu_s.begin() + static_cast<std::ptrdiff_t>(size), other.gpu_s[k]);
+      continue;
+    }
+    for (std::size_t b = 0; b < other.gpus[k].size(); ++b) {
+      gpus[size][b] += other.gpus[k][b];
+      gpu_s[size][b] += other.gpu_s[k][b];
+    }
+  }
+}
+
+std::array<double, kTailTranches> node_free_quantiles(const ShortJobDurations& d, int gpus_per_node) {
+  std::array<double, kTailTranches> out{};
+  // Per size: done(r) = sum g min(d, r) at each bin's edges, linear within a bin, and its total.
+  struct Size {
+    std::vector<double> done_at_edge;
+    double total = 0, jobs_per_node = 1;
+  };
+  std::vector<Size> sizes;
+  double all = 0;
+  std::size_t bins = 0;
+  for (std::size_t k = 0; k < d.gpus_per_job.size(); ++k) {
+    Size z;
+    bins = d.gpus[k].size();
+    double gpus_left = 0;
+    for (double g : d.gpus[k]) gpus_left += g;
+    z.done_at_edge.push_back(0);
+    for (std::size_t b = 0; b < bins; ++b) {
+      z.total += d.gpu_s[k][b];
+      gpus_left -= d.gpus[k][b];
+      z.done_at_edge.push_back(z.total + std::max(0.0, gpus_left) * static_cast<double>(b + 1) * d.bin_s);
+    }
+    if (z.total <= 0) continue;
+    z.jobs_per_node = std::max(1.0, static_cast<double>(gpus_per_node) / d.gpus_per_job[k]);
+    all += z.total;
+    sizes.push_back(std::move(z));
+  }
+  if (all <= 0) return out;
+  const double longest = static_cast<double>(bins) * d.bin_s;
+  auto node_free_by = [&](double r) {
+    const double x = std::clamp(r / d.bin_s, 0.0, static_cast<double>(bins));
+    const auto b = std::min(bins - 1, static_cast<std::size_t>(x));
+    double p = 0;
+    for (const Size& z : sizes) {
+      const double done = z.done_at_edge[b] + (x - static_cast<double>(b)) * (z.done_at_edge[b + 1] - z.done_at_edge[b]);
+      p += z.total / all * std::pow(std::min(1.0, done / z.total), z.jobs_per_node);
+    }
+    return p;
+  };
+  for (std::size_t k = 0; k < out.size(); ++k) {
+    const double want = (static_cast<double>(k) + 0.5) / kTailTranches;
+    double lo = 0, hi = longest;  // node_free_by rises from 0 to 1 over [0, longest]
+    for (int i = 0; i < 60; ++i) {
+      const double mid = 0.5 * (lo + hi);
+      (node_free_by(mid) < want ? lo : hi) = mid;
+    }
+    out[k] = hi;
+  }
+  return out;
+}
+
 std::vector<Job> generate_workload(const Scenario& s, AggregateArrivals& small) {
   const models::SimCalendar cal(s.start);
-  const bool aggregate = s.fidelity.aggregated;
   if (s.has_fluid()) {
     small.steps = static_cast<std::size_t>(std::ceil(cal.seconds_at(s.end) / s.fidelity.step_s));
     small.classes = s.job_classes.size();
@@ -331,7 +375,6 @@ std::vector<Job> generate_workload(const Scenario& s, AggregateArrivals& small) 
     small.ended_early_gpu_s.assign(s.sites.size(), std::vector<double>(small.months * small.classes * 2, 0.0));
     small.long_jobs.assign(s.sites.size(), {});
   }
-  const double residual_bin_s = 4 * s.fidelity.step_s / kResidualBins;
   std::vector<StreamDraws> streams(s.trace.empty() ? s.sites.size() * s.job_classes.size() : 1);
   if (!s.trace.empty()) {
     Keeper keep(s, cal, small, streams[0]);
@@ -353,18 +396,15 @@ std::vector<Job> generate_workload(const Scenario& s, AggregateArrivals& small) 
   std::size_t discrete = 0;
   for (const StreamDraws& d : streams) discrete += d.jobs.size();
   jobs.reserve(discrete);
-  std::vector<double> residual_gpus(aggregate ? kResidualBins : 0), residual_gpu_s(aggregate ? kResidualBins : 0);
+  small.short_durations = {};
+  small.short_durations.bin_s = 4 * s.fidelity.step_s / kResidualBins;
   for (StreamDraws& d : streams) {
     jobs.insert(jobs.end(), d.jobs.begin(), d.jobs.end());
     std::vector<Job>().swap(d.jobs);
     for (const auto& [site, j] : d.long_jobs) small.long_jobs[site].push_back(j);
     small.total += d.small_total;
-    for (std::size_t b = 0; b < d.residual_gpus.size(); ++b) {  // none for a served class
-      residual_gpus[b] += d.residual_gpus[b];
-      residual_gpu_s[b] += d.residual_gpu_s[b];
-    }
+    small.short_durations.add(d.short_durations);
   }
-  if (aggregate) small.residual_s = residual_quantiles(residual_gpus, residual_gpu_s, residual_bin_s);
   if (!s.trace.empty()) {
     std::stable_sort(jobs.begin(), jobs.end(), [](const Job& a, const Job& b) { return a.submit_s < b.submit_s; });
     for (std::size_t i = 0; i < jobs.size(); ++i) jobs[i].id = static_cast<std::uint32_t>(i);

@@ -57,6 +57,26 @@ struct LongSmallJob {
 // The parts in which small work in flight at a step boundary lets go of its GPUs.
 inline constexpr std::size_t kTailTranches = 2;
 
+// Short jobs' durations by job size: GPUs and GPU-seconds per bin of `bin_s` seconds of
+// duration.
+struct ShortJobDurations {
+  double bin_s = 0;
+  std::vector<int> gpus_per_job;                 // ascending
+  std::vector<std::vector<double>> gpus, gpu_s;  // [size][bin]
+  void add(int gpus_per_job, double duration_s, std::size_t bins);
+  void add(const ShortJobDurations& other);
+};
+
+// When the nodes of short work in flight at an instant are free again: the times by which 1/4
+// (k = 0) and 3/4 (k = 1) of them are, 0 without short work. A job of g GPUs and d seconds is
+// in flight with a chance in proportion to g·d and then has U(0, d) left (the residual life of
+// renewal theory), so P(left <= r) = F_g(r) = sum g min(d, r) / sum g d over the jobs of g GPUs.
+// A node of g-GPU jobs (g below a node) holds gpus_per_node / g of them and is free once all
+// have ended; a job of a node or more frees its nodes when it ends. So P(a node is free by r)
+// = sum over sizes of w_g F_g(r)^max(1, gpus_per_node / g), w_g the size's share of the
+// GPU-time (nodes taken to hold jobs of one size).
+std::array<double, kTailTranches> node_free_quantiles(const ShortJobDurations& durations, int gpus_per_node);
+
 // Small jobs in aggregated fidelity: per site, aggregate step and class, how many arrived and
 // their work (GPU-seconds at full clock), for those no longer than a step; the longer ones one
 // by one. The same draws as in exact fidelity.
@@ -71,12 +91,9 @@ struct AggregateArrivals {
   // [site][(month * classes + class) * 2 + k]: work of the attempts arriving in the month
   // that fail (k = 0) or are cancelled (k = 1).
   std::vector<std::vector<double>> ended_early_gpu_s;
-  // Short work in flight at an instant: of the GPUs its jobs hold then, the share still held
-  // `residual_s[k]` later is 3/4 (k = 0) and 1/4 (k = 1). A job of g GPUs and d seconds is in
-  // flight with a chance in proportion to d and then has U(0, d) left, so P(left > r) =
-  // sum g max(0, d - r) / sum g d over the short jobs (the residual life of renewal theory,
-  // weighted by GPUs). 0 in exact fidelity.
-  std::array<double, kTailTranches> residual_s{};
+  // The short jobs' durations by size, for how short work in flight lets go of its GPUs
+  // (node_free_quantiles). Empty in exact fidelity.
+  ShortJobDurations short_durations;
 };
 
 // The discrete jobs, and the small ones binned into `small` when the scenario's fidelity is
