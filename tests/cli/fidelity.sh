@@ -6,7 +6,9 @@
 # One seed's p95 is not compared. Between seeds, evaluation's January p95 in exact fidelity
 # runs from 0.02 h to 10.2 h, and one seed's exact-against-aggregated difference per class
 # and month ran from -91 % to +908 %. Averaged over these 48 seeds the differences are
-# -5.8 % to +1.0 %, with paired standard errors of 0.6-5.7 %. Before the small jobs in flight
+# -2.3 % to +5.4 %, with paired standard errors of 0.5-3.8 % (-5.8 % to +1.0 % before the
+# small jobs in flight when a discrete job begins to wait ran on to their ends, eleventh
+# session). Before the small jobs in flight
 # at a step boundary kept their GPUs for their residual life (seventh session) they were
 # -11 % to +16 %: the fluid let go of all its GPUs at each boundary, and pre-training took
 # them (docs/workloads.md). Eight seeds had happened to land within 5 %.
@@ -71,7 +73,7 @@ done
 
 # Under FCFS nothing passes a discrete head that waits, small work in aggregate included.
 # Before the fluid obeyed that, its evaluation p95s here were 38 % and 53 % below exact
-# fidelity's; now 9 % and 19 % (seeds 1-16).
+# fidelity's; now 10 % and 19 % (seeds 1-16).
 cp "$case" "$work/fcfs.yaml"
 echo "scheduling: {policy: fcfs}" >>"$work/fcfs.yaml"
 all_seeds=("${seeds[@]}")
@@ -93,7 +95,7 @@ seeds=("${all_seeds[@]}")
 # has three times the second's demand. The broker weighs a site's queue as exact fidelity's
 # queue would hold it, without the short work in aggregate (which as jobs would mostly be
 # running), so the split of energy between the sites agrees: the first site's share of the
-# IT energy, over seeds 1-8, 0.553 in exact fidelity and 0.536 in aggregated (0.481 when the
+# IT energy, over seeds 1-8, 0.553 in exact fidelity and 0.527 in aggregated (0.481 when the
 # broker counted the short work as queued).
 two=$here/data/two-sites.yaml
 declare -A share

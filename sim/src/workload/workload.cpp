@@ -283,30 +283,31 @@ double served_gpu_hours(const Scenario& s, std::size_t si, std::size_t ci) {
   return gpu_s / 3600.0;
 }
 
-void ShortJobDurations::add(int gpus_per_job_in, double duration_s, std::size_t bins) {
-  auto at = std::lower_bound(gpus_per_job.begin(), gpus_per_job.end(), gpus_per_job_in);
+std::size_t ShortJobDurations::size_index(int g, std::size_t bins) {
+  const auto slot = static_cast<std::size_t>(g);
+  if (slot < index_of_gpus_.size() && index_of_gpus_[slot] > 0) return index_of_gpus_[slot] - 1;
+  auto at = std::lower_bound(gpus_per_job.begin(), gpus_per_job.end(), g);
   const auto size = static_cast<std::size_t>(at - gpus_per_job.begin());
-  if (at == gpus_per_job.end() || *at != gpus_per_job_in) {
-    gpus_per_job.insert(at, gpus_per_job_in);
-    gpus.insert(gpus.begin() + static_cast<std::ptrdiff_t>(size), std::vector<double>(bins, 0.0));
-    gpu_s.insert(gpu_s.begin() + static_cast<std::ptrdiff_t>(size), std::vector<double>(bins, 0.0));
+  gpus_per_job.insert(at, g);
+  gpus.insert(gpus.begin() + static_cast<std::ptrdiff_t>(size), std::vector<double>(bins, 0.0));
+  gpu_s.insert(gpu_s.begin() + static_cast<std::ptrdiff_t>(size), std::vector<double>(bins, 0.0));
+  index_of_gpus_.assign(static_cast<std::size_t>(gpus_per_job.back()) + 1, 0);
+  for (std::size_t k = 0; k < gpus_per_job.size(); ++k) {
+    index_of_gpus_[static_cast<std::size_t>(gpus_per_job[k])] = static_cast<std::uint32_t>(k + 1);
   }
+  return size;
+}
+
+void ShortJobDurations::add(int g, double duration_s, std::size_t bins) {
+  const std::size_t size = size_index(g, bins);
   const auto bin = std::min(bins - 1, static_cast<std::size_t>(duration_s / bin_s));
-  gpus[size][bin] += gpus_per_job_in;
-  gpu_s[size][bin] += gpus_per_job_in * duration_s;
+  gpus[size][bin] += g;
+  gpu_s[size][bin] += g * duration_s;
 }
 
 void ShortJobDurations::add(const ShortJobDurations& other) {
   for (std::size_t k = 0; k < other.gpus_per_job.size(); ++k) {
-    const int g = other.gpus_per_job[k];
-    auto at = std::lower_bound(gpus_per_job.begin(), gpus_per_job.end(), g);
-    const auto size = static_cast<std::size_t>(at - gpus_per_job.begin());
-    if (at == gpus_per_job.end() || *at != g) {
-      gpus_per_job.insert(at, g);
-      gpus.insert(gpus.begin() + static_cast<std::ptrdiff_t>(size), other.gpus[k]);
-      gpu_s.insert(gpu_s.begin() + static_cast<std::ptrdiff_t>(size), other.gpu_s[k]);
-      continue;
-    }
+    const std::size_t size = size_index(other.gpus_per_job[k], other.gpus[k].size());
     for (std::size_t b = 0; b < other.gpus[k].size(); ++b) {
       gpus[size][b] += other.gpus[k][b];
       gpu_s[size][b] += other.gpu_s[k][b];

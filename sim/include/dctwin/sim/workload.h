@@ -65,6 +65,10 @@ struct ShortJobDurations {
   std::vector<std::vector<double>> gpus, gpu_s;  // [size][bin]
   void add(int gpus_per_job, double duration_s, std::size_t bins);
   void add(const ShortJobDurations& other);
+
+ private:
+  std::size_t size_index(int gpus_per_job, std::size_t bins);  // adds the size if new
+  std::vector<std::uint32_t> index_of_gpus_;  // gpus -> size index + 1 (0: not seen), for add()
 };
 
 // When the nodes of short work in flight at an instant are free again: the times by which 1/4
