@@ -7,6 +7,7 @@
 
 #include "dctwin/sim/scenario_loader.h"
 #include "dctwin/sim/twin.h"
+#include "dctwin/sim/workload.h"
 #include "engine/held_placement.h"
 
 namespace {
@@ -164,8 +165,9 @@ TEST(AggregatedTail, AsJobsTheWholeSiteJobWaitsForTheLastSmallJobInFlight) {
 }
 
 TEST(AggregatedTail, SmallJobsInFlightWhenAJobBeginsToWaitRunOnToTheirEnds) {
-  // The fluid lets the last of those nodes go at the 3/4 point of when such nodes come free:
-  // eight one-GPU jobs of 3,000 s, 3000 x 0.75^(1/8) s after the job began to wait. Before,
+  // The fluid lets the last of those nodes go at the 5/6 point of when such nodes come free:
+  // eight one-GPU jobs of 3,000 s, 3000 x (5/6)^(1/8) s after the job began to wait. Before,
   // it let go of them all at the step's end, 600 s on.
-  EXPECT_NEAR(wait_of_the_whole_site_job_s(true), 3000 * std::pow(0.75, 1.0 / 8), 60);
+  ASSERT_EQ(dctwin::sim::kTailTranches, 3u);
+  EXPECT_NEAR(wait_of_the_whole_site_job_s(true), 3000 * std::pow(5.0 / 6, 1.0 / 8), 60);
 }

@@ -255,36 +255,38 @@ TEST(Workload, OutcomesByDurationMixTheRankRuleWithChance) {
 // The short work in flight at an instant lets go of its GPUs over the jobs' residual life:
 // a job of d seconds is in flight with a chance in proportion to d and has U(0, d) left.
 // With a GPU per node each GPU is free when its job ends. One one-GPU job of 600 s and one of
-// 1,800 s: P(left <= r) = (min(600, r) + min(1800, r)) / 2400, whose quartiles 1/4 and 3/4
-// are 300 s and 1,200 s.
+// 1,800 s: P(left <= r) = (min(600, r) + min(1800, r)) / 2400, which is 1/6, 1/2 and 5/6 at
+// 200, 600 and 1,400 s.
 TEST(Workload, ResidualLifeOfShortWorkInFlight) {
+  ASSERT_EQ(dctwin::sim::kTailTranches, 3u);
   auto s = tiny();
   s.fidelity = {true, 8, 1.0, 900};
   s.trace = {{100, 600, 1, 0, 0}, {200, 1800, 1, 0, 0}, {300, 7200, 1, 0, 0}};  // the last is held, not short
   dctwin::sim::AggregateArrivals small;
   dctwin::sim::generate_workload(s, small);
-  auto quartiles = dctwin::sim::node_free_quantiles(small.short_durations, 1);
-  ASSERT_EQ(quartiles.size(), 2u);
-  EXPECT_NEAR(quartiles[0], 300, 1e-6);
-  EXPECT_NEAR(quartiles[1], 1200, 1e-6);
+  auto parts = dctwin::sim::node_free_quantiles(small.short_durations, 1);
+  EXPECT_NEAR(parts[0], 200, 1e-6);
+  EXPECT_NEAR(parts[1], 600, 1e-6);
+  EXPECT_NEAR(parts[2], 1400, 1e-6);
   // Twice the GPUs count twice: a two-GPU 600 s job beside the 1,800 s one gives
-  // (2 min(600, r) + min(1800, r)) / 3000, quartiles 250 s and 1,050 s.
+  // (2 min(600, r) + min(1800, r)) / 3000: 1/6, 1/2 and 5/6 at 166.7, 500 and 1,300 s.
   s.trace[0].gpus = 2;
   dctwin::sim::generate_workload(s, small);
-  quartiles = dctwin::sim::node_free_quantiles(small.short_durations, 1);
-  EXPECT_NEAR(quartiles[0], 250, 1e-6);
-  EXPECT_NEAR(quartiles[1], 1050, 1e-6);
+  parts = dctwin::sim::node_free_quantiles(small.short_durations, 1);
+  EXPECT_NEAR(parts[0], 500.0 / 3, 1e-6);
+  EXPECT_NEAR(parts[1], 500, 1e-6);
+  EXPECT_NEAR(parts[2], 1300, 1e-6);
   // In exact fidelity nothing is binned and there is no tail.
   s.fidelity.aggregated = false;
   dctwin::sim::AggregateArrivals none;
   dctwin::sim::generate_workload(s, none);
-  EXPECT_EQ(dctwin::sim::node_free_quantiles(none.short_durations, 8)[1], 0);
+  EXPECT_EQ(dctwin::sim::node_free_quantiles(none.short_durations, 8)[2], 0);
 }
 
 // A node of one-GPU jobs is free once the last of its eight has ended: with every job 1,800 s
-// long, P(a job's left <= r) = r / 1800 and P(the node is free by r) = (r / 1800)^8, whose
-// quartiles are 1800 x 0.25^(1/8) and 1800 x 0.75^(1/8). An eight-GPU job frees its node when
-// it ends (quartiles 450 and 1,350 s); half the GPU-time in each kind of node gives
+// long, P(a job's left <= r) = r / 1800 and P(the node is free by r) = (r / 1800)^8, so the
+// part k lets go at 1800 x ((k + 1/2) / 3)^(1/8). An eight-GPU job frees its node when it
+// ends (300, 900 and 1,500 s); half the GPU-time in each kind of node gives
 // P = ((r / 1800)^8 + r / 1800) / 2.
 TEST(Workload, NodesOfShortWorkInFlightComeFreeWhenTheirLastJobEnds) {
   auto s = tiny();
@@ -292,20 +294,22 @@ TEST(Workload, NodesOfShortWorkInFlightComeFreeWhenTheirLastJobEnds) {
   s.trace = {{100, 1800, 1, 0, 0}};
   dctwin::sim::AggregateArrivals small;
   dctwin::sim::generate_workload(s, small);
-  auto quartiles = dctwin::sim::node_free_quantiles(small.short_durations, 8);
-  EXPECT_NEAR(quartiles[0], 1800 * std::pow(0.25, 1.0 / 8), 1e-6);
-  EXPECT_NEAR(quartiles[1], 1800 * std::pow(0.75, 1.0 / 8), 1e-6);
+  auto parts = dctwin::sim::node_free_quantiles(small.short_durations, 8);
+  for (std::size_t k = 0; k < parts.size(); ++k) {
+    EXPECT_NEAR(parts[k], 1800 * std::pow((k + 0.5) / parts.size(), 1.0 / 8), 1e-6);
+  }
   s.trace[0].gpus = 8;
   dctwin::sim::generate_workload(s, small);
-  quartiles = dctwin::sim::node_free_quantiles(small.short_durations, 8);
-  EXPECT_NEAR(quartiles[0], 450, 1e-6);
-  EXPECT_NEAR(quartiles[1], 1350, 1e-6);
+  parts = dctwin::sim::node_free_quantiles(small.short_durations, 8);
+  EXPECT_NEAR(parts[0], 300, 1e-6);
+  EXPECT_NEAR(parts[1], 900, 1e-6);
+  EXPECT_NEAR(parts[2], 1500, 1e-6);
   // Eight one-GPU jobs (the same GPU-time as the eight-GPU one) beside it.
   for (int k = 0; k < 8; ++k) s.trace.push_back({200.0 + k, 1800, 1, 0, 0});
   dctwin::sim::generate_workload(s, small);
-  quartiles = dctwin::sim::node_free_quantiles(small.short_durations, 8);
-  for (std::size_t k = 0; k < 2; ++k) {
-    const double r = quartiles[k] / 1800;
-    EXPECT_NEAR((std::pow(r, 8) + r) / 2, k == 0 ? 0.25 : 0.75, 1e-9);
+  parts = dctwin::sim::node_free_quantiles(small.short_durations, 8);
+  for (std::size_t k = 0; k < parts.size(); ++k) {
+    const double r = parts[k] / 1800;
+    EXPECT_NEAR((std::pow(r, 8) + r) / 2, (k + 0.5) / parts.size(), 1e-9);
   }
 }

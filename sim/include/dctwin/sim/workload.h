@@ -55,7 +55,7 @@ struct LongSmallJob {
 };
 
 // The parts in which small work in flight at a step boundary lets go of its GPUs.
-inline constexpr std::size_t kTailTranches = 2;
+inline constexpr std::size_t kTailTranches = 3;
 
 // Short jobs' durations by job size: GPUs and GPU-seconds per bin of `bin_s` seconds of
 // duration.
@@ -71,8 +71,8 @@ struct ShortJobDurations {
   std::vector<std::uint32_t> index_of_gpus_;  // gpus -> size index + 1 (0: not seen), for add()
 };
 
-// When the nodes of short work in flight at an instant are free again: the times by which 1/4
-// (k = 0) and 3/4 (k = 1) of them are, 0 without short work. A job of g GPUs and d seconds is
+// When the nodes of short work in flight at an instant are free again: the times by which
+// (k + 1/2) / kTailTranches of them are (1/6, 1/2, 5/6), 0 without short work. A job of g GPUs and d seconds is
 // in flight with a chance in proportion to g·d and then has U(0, d) left (the residual life of
 // renewal theory), so P(left <= r) = F_g(r) = sum g min(d, r) / sum g d over the jobs of g GPUs.
 // A node of g-GPU jobs (g below a node) holds gpus_per_node / g of them and is free once all
