@@ -97,12 +97,20 @@ void Broker::route(std::uint32_t job) {
 // rate_i per second of level above it; the level is the lowest that absorbs all the work.
 std::vector<double> water_fill(const std::vector<double>& wait, const std::vector<double>& rate,
                                const std::vector<double>& spare, double work) {
-  std::vector<double> share(wait.size(), 0.0);
+  std::vector<double> share;
   std::vector<std::size_t> order;
+  water_fill(wait, rate, spare, work, share, order);
+  return share;
+}
+
+void water_fill(const std::vector<double>& wait, const std::vector<double>& rate, const std::vector<double>& spare,
+                double work, std::vector<double>& share, std::vector<std::size_t>& order) {
+  share.assign(wait.size(), 0.0);
+  order.clear();
   for (std::size_t i = 0; i < wait.size(); ++i) {
     if (std::isfinite(wait[i]) && rate[i] > 0) order.push_back(i);
   }
-  if (order.empty() || work <= 0) return share;
+  if (order.empty() || work <= 0) return;
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return std::tie(wait[a], a) < std::tie(wait[b], b); });
   double spares = 0, weighted = 0, rates = 0;
   double level = 0;
@@ -133,7 +141,6 @@ std::vector<double> water_fill(const std::vector<double>& wait, const std::vecto
     const double absorbed = (last_partial ? partial_spare : spare[i]) + std::max(0.0, level - wait[i]) * rate[i];
     share[i] = absorbed / work;
   }
-  return share;
 }
 
 double small_work_wait_s(double discrete_queue_gpu_s, double fluid_queue_gpu_s, int usable_gpus, int small_work_gpus) {
@@ -146,6 +153,8 @@ void Broker::route_small_due(double now) {
   const auto current = static_cast<std::size_t>(now / step + kTimeEpsilon_s);
   const std::size_t classes = small_->classes;
   std::vector<double> reservation_s;  // the same for every bin routed now
+  std::vector<double> wait(sites_.size()), rate(sites_.size()), spare(sites_.size()), shares;
+  std::vector<std::size_t> order;
   // Each site's hold has served up to now: its short work paced to end at this boundary is
   // done, not waiting, as jobs running now would count as running, not queued.
   if (next_small_bin_ <= current && next_small_bin_ < small_->steps) {
@@ -165,14 +174,13 @@ void Broker::route_small_due(double now) {
         // Water-filling: the bin's work goes first into GPUs free this step where the
         // expected wait is lowest (as one job at a time goes where it fits now), then raises
         // a site's wait by work / usable GPUs, until the waits it reaches are level.
-        std::vector<double> wait(sites_.size()), rate(sites_.size()), spare(sites_.size());
         for (std::size_t si = 0; si < sites_.size(); ++si) {
           const double transfer_s = si == home ? 0.0 : scenario_.job_classes[c].dataset_gb * 8 / scenario_.wan.bandwidth_gbps;
           wait[si] = sites_[si]->short_work_wait_s(reservations(reservation_s)[si]) + transfer_s;
           rate[si] = sites_[si]->usable_gpus();
           spare[si] = sites_[si]->spare_gpu_s(step);
         }
-        const std::vector<double> shares = water_fill(wait, rate, spare, work);
+        water_fill(wait, rate, spare, work, shares, order);
         for (std::size_t si = 0; si < sites_.size(); ++si) {
           if (shares[si] > 0) sites_[si]->admit_small(next_small_bin_, c, jobs * shares[si], work * shares[si]);
         }

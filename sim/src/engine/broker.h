@@ -23,6 +23,9 @@ class SiteScheduler;
 // of level above it (its usable GPUs). Sites with an infinite wait or no GPUs take none.
 std::vector<double> water_fill(const std::vector<double>& wait, const std::vector<double>& rate,
                                const std::vector<double>& spare, double work);
+// The same into `share`, with `order` as scratch (no allocation once they have grown).
+void water_fill(const std::vector<double>& wait, const std::vector<double>& rate, const std::vector<double>& spare,
+                double work, std::vector<double>& share, std::vector<std::size_t>& order);
 
 // A bin of short work's expected wait at a site: the discrete queue drains on all
 // `usable_gpus`, the fluid's own queue only on the `small_work_gpus` that discrete jobs leave

@@ -512,7 +512,7 @@ void SiteScheduler::start_aggregate(double now, bool ahead_only) {
   // (The reservation is worked out once, when first needed: often nothing waits behind.)
   HeadRoom room;
   bool room_known = false;
-  const std::function<HeadRoom&()> room_now = [&]() -> HeadRoom& {
+  auto room_now = [&]() -> HeadRoom& {
     if (!room_known) room = head_room(head, now);
     room_known = true;
     return room;
@@ -537,7 +537,8 @@ void SiteScheduler::start_aggregate(double now, bool ahead_only) {
     capacity -= claim;
   };
   int sub_node_gpus = 0;
-  const int long_gpus = start_long(now, free_gpus, ahead_only, head, room_now, claim_short, sub_node_gpus);
+  // By reference: a std::function holding the lambdas themselves would allocate at every pass.
+  const int long_gpus = start_long(now, free_gpus, ahead_only, head, std::ref(room_now), std::ref(claim_short), sub_node_gpus);
   if (long_gpus + want <= 0) return;
   account_it_energy(now);
   account_busy(now);
