@@ -35,7 +35,8 @@ done
 for f in summary.csv site_monthly.csv class_monthly.csv jobs.csv; do
   cmp -s "$work/once/$f" "$work/again/$f" || fail "aggregated $f differs between two runs"
 done
-cmp -s "$work/once/class_monthly.csv" "$work/aggregated-1/class_monthly.csv" || fail "--no-jobs changed class_monthly.csv"
+cmp -s "$work/once/class_monthly.csv" "$work/aggregated-1/class_monthly.csv" ||
+  fail "--no-jobs changed class_monthly.csv"
 
 # Per seed: energy and utilization within 2 %, the same jobs submitted, small jobs in
 # aggregate. Over the seeds: each class's p95 wait per month, exact fidelity's mean against
@@ -56,19 +57,22 @@ awk -F, -v seeds="$seeds" '
     it[mode, seed] = $c["it_mwh"]; fac[mode, seed] = $c["facility_mwh"]; util[mode, seed] = $c["utilization"]
     carried[mode, seed] = $c["jobs_aggregated"]
   }
-  file == "class_monthly.csv" && $1 == "alpha" && ($2 == "evaluation" || $2 == "pretraining") && ($3 == "2026-01" || $3 == "2026-02") {
+  file == "class_monthly.csv" && $1 == "alpha" && ($2 == "evaluation" || $2 == "pretraining") &&
+      ($3 == "2026-01" || $3 == "2026-02") {
     key = $2 " " $3; keys[key] = 1
     submitted[mode, seed, key] = $c["jobs_submitted"]; p95[mode, seed, key] = $c["queue_wait_p95_h"]
   }
   function off(e, a, tol) { return (a - e > tol * e || e - a > tol * e) }
+  function differs(what, e, a) { print "FAIL: seed " s " " what ": exact " e ", aggregated " a }
   END {
     for (s = 1; s <= seeds; s++) {
-      if (off(it["exact", s], it["aggregated", s], 0.02)) print "FAIL: seed " s " IT energy: exact " it["exact", s] ", aggregated " it["aggregated", s]
-      if (off(fac["exact", s], fac["aggregated", s], 0.02)) print "FAIL: seed " s " facility energy: exact " fac["exact", s] ", aggregated " fac["aggregated", s]
-      if (off(util["exact", s], util["aggregated", s], 0.02)) print "FAIL: seed " s " utilization: exact " util["exact", s] ", aggregated " util["aggregated", s]
-      if (carried["aggregated", s] + 0 <= 1000) print "FAIL: seed " s ": small jobs carried in aggregate: " carried["aggregated", s]
+      if (off(it["exact", s], it["aggregated", s], 0.02)) differs("IT energy", it["exact", s], it["aggregated", s])
+      if (off(fac["exact", s], fac["aggregated", s], 0.02)) differs("facility energy", fac["exact", s], fac["aggregated", s])
+      if (off(util["exact", s], util["aggregated", s], 0.02)) differs("utilization", util["exact", s], util["aggregated", s])
+      if (carried["aggregated", s] + 0 <= 1000) print "FAIL: seed " s ": small jobs in aggregate: " carried["aggregated", s]
       for (key in keys) {
-        if (submitted["exact", s, key] != submitted["aggregated", s, key]) print "FAIL: seed " s " " key " jobs_submitted: exact " submitted["exact", s, key] ", aggregated " submitted["aggregated", s, key]
+        e = submitted["exact", s, key]; a = submitted["aggregated", s, key]
+        if (e != a) differs(key " jobs_submitted", e, a)
       }
     }
     split("evaluation 2026-01,evaluation 2026-02,pretraining 2026-01,pretraining 2026-02", ordered, ",")

@@ -126,8 +126,8 @@ std::vector<Slice> SiteScheduler::end_step_hold(double now) {
 // discrete jobs are placed:
 // - the small jobs that were in flight when it began to wait, if that was in the step now
 //   ending, run on to their own ends (EASY holds to its reservation only the jobs that start
-//   while it waits): of the GPUs the short work had then, equal parts of whole nodes let go
-//   at node_free_s_ after that moment;
+//   while it waits): of the GPUs the short work had then, equal parts taken node by node let
+//   go at node_free_s_ after that moment;
 // - of the rest, as many as the jobs' work keeps busy stay held, in equal parts until
 //   node_free_s_ from now, but not past the head's reservation beyond the GPUs it won't need
 //   then.
@@ -538,7 +538,8 @@ void SiteScheduler::start_aggregate(double now, bool ahead_only) {
   };
   int sub_node_gpus = 0;
   // By reference: a std::function holding the lambdas themselves would allocate at every pass.
-  const int long_gpus = start_long(now, free_gpus, ahead_only, head, std::ref(room_now), std::ref(claim_short), sub_node_gpus);
+  const int long_gpus =
+      start_long(now, free_gpus, ahead_only, head, std::ref(room_now), std::ref(claim_short), sub_node_gpus);
   if (long_gpus + want <= 0) return;
   account_it_energy(now);
   account_busy(now);
@@ -563,9 +564,8 @@ void SiteScheduler::start_aggregate(double now, bool ahead_only) {
       left -= take;
       if (sl.gpus == 0) short_slices.pop_back();
     }
-    tail_.insert(std::upper_bound(tail_.begin(), tail_.end(), part,
-                                  [](const RunningJob& a, const RunningJob& b) { return a.expected_end_s < b.expected_end_s; }),
-                 part);
+    const auto by_end = [](const RunningJob& a, const RunningJob& b) { return a.expected_end_s < b.expected_end_s; };
+    tail_.insert(std::upper_bound(tail_.begin(), tail_.end(), part, by_end), part);
     tail_gpus_ += until_reservation;
   }
   if (want > 0) {

@@ -348,7 +348,8 @@ std::array<double, kTailTranches> node_free_quantiles(const ShortJobDurations& d
     const auto b = std::min(bins - 1, static_cast<std::size_t>(x));
     double p = 0;
     for (const Size& z : sizes) {
-      const double done = z.done_at_edge[b] + (x - static_cast<double>(b)) * (z.done_at_edge[b + 1] - z.done_at_edge[b]);
+      const double within = x - static_cast<double>(b);
+      const double done = z.done_at_edge[b] + within * (z.done_at_edge[b + 1] - z.done_at_edge[b]);
       p += z.total / all * std::pow(std::min(1.0, done / z.total), z.jobs_per_node);
     }
     return p;

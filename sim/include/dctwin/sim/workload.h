@@ -72,9 +72,10 @@ struct ShortJobDurations {
 };
 
 // When the nodes of short work in flight at an instant are free again: the times by which
-// (k + 1/2) / kTailTranches of them are (1/6, 1/2, 5/6), 0 without short work. A job of g GPUs and d seconds is
-// in flight with a chance in proportion to g·d and then has U(0, d) left (the residual life of
-// renewal theory), so P(left <= r) = F_g(r) = sum g min(d, r) / sum g d over the jobs of g GPUs.
+// (k + 1/2) / kTailTranches of them are (1/6, 1/2, 5/6), 0 without short work. A job of g GPUs
+// and d seconds is in flight with a chance in proportion to g·d and then has U(0, d) left (the
+// residual life of renewal theory), so P(left <= r) = F_g(r) = sum g min(d, r) / sum g d over
+// the jobs of g GPUs.
 // A node of g-GPU jobs (g below a node) holds gpus_per_node / g of them and is free once all
 // have ended; a job of a node or more frees its nodes when it ends. So P(a node is free by r)
 // = sum over sizes of w_g F_g(r)^max(1, gpus_per_node / g), w_g the size's share of the
