@@ -164,10 +164,8 @@ void SiteScheduler::keep_tail(double now, std::vector<Slice> ending) {
         want -= take;
         if (sl.gpus == 0) ++next;
       }
-      if (!part.slices.empty()) tail_.push_back(std::move(part));
+      if (!part.slices.empty()) add_tail_part(std::move(part));
     }
-    std::stable_sort(tail_.begin(), tail_.end(),
-                     [](const RunningJob& a, const RunningJob& b) { return a.expected_end_s < b.expected_end_s; });
   };
   if (head.any && node_free_s_.back() > kTimeEpsilon_s) {
     account_it_energy(now);
@@ -204,6 +202,12 @@ void SiteScheduler::keep_tail(double now, std::vector<Slice> ending) {
     account_busy(now);
     pool_.give(ending);
   }
+}
+
+// Kept in order of release; of equal times, the one added first goes first.
+void SiteScheduler::add_tail_part(RunningJob part) {
+  const auto by_end = [](const RunningJob& a, const RunningJob& b) { return a.expected_end_s < b.expected_end_s; };
+  tail_.insert(std::upper_bound(tail_.begin(), tail_.end(), part, by_end), std::move(part));
 }
 
 // Tranches of the tail whose time is up let go of their GPUs; the hold goes on with the rest.
@@ -564,8 +568,7 @@ void SiteScheduler::start_aggregate(double now, bool ahead_only) {
       left -= take;
       if (sl.gpus == 0) short_slices.pop_back();
     }
-    const auto by_end = [](const RunningJob& a, const RunningJob& b) { return a.expected_end_s < b.expected_end_s; };
-    tail_.insert(std::upper_bound(tail_.begin(), tail_.end(), part, by_end), part);
+    add_tail_part(std::move(part));
     tail_gpus_ += until_reservation;
   }
   if (want > 0) {

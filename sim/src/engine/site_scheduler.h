@@ -133,6 +133,7 @@ class SiteScheduler {
   std::vector<Slice> end_step_hold(double now);
   void serve_hold_until(double now);
   void keep_tail(double now, std::vector<Slice> ending);
+  void add_tail_part(RunningJob part);
   void release_tail_due(double now);
   bool fluid_wants_more(double now) const;
   void note_long_waiting(int gpus, int change);  // a long small job admitted (+1) or started (-1)
