@@ -151,7 +151,7 @@ void add_served_load(const Scenario& s, const models::SimCalendar& cal, std::siz
 }
 
 // What one arrival stream (a site and class) keeps: its discrete jobs and long small jobs
-// in order of drawing, and its short jobs' durations for the residual life; its short work
+// in order of drawing, and a trace's short jobs' durations for the residual life; its short work
 // goes straight into the stream's own cells of AggregateArrivals (no other stream's).
 struct StreamDraws {
   std::vector<Job> jobs;
@@ -165,7 +165,7 @@ constexpr std::size_t kResidualBins = 960;  // over the four steps a short job m
 class Keeper {
  public:
   Keeper(const Scenario& s, const models::SimCalendar& cal, AggregateArrivals& small, StreamDraws& out)
-      : s_(s), cal_(cal), small_(small), out_(out), aggregate_(s.fidelity.aggregated) {
+      : s_(s), cal_(cal), small_(small), out_(out), aggregate_(s.fidelity.aggregated), from_trace_(!s.trace.empty()) {
     out_.short_durations.bin_s = 4 * s.fidelity.step_s / kResidualBins;
   }
 
@@ -182,7 +182,7 @@ class Keeper {
       const std::size_t cell = static_cast<std::size_t>(j.submit_s / s_.fidelity.step_s) * small_.classes + j.job_class;
       small_.count[j.site][cell] += 1;
       small_.gpu_s[j.site][cell] += j.gpus * j.duration_s;
-      out_.short_durations.add(j.gpus, j.duration_s, kResidualBins);
+      if (from_trace_) out_.short_durations.add(j.gpus, j.duration_s, kResidualBins);
     }
     if (j.outcome != JobOutcome::kCompleted) {
       const auto month = static_cast<std::size_t>(cal_.month_index_at(j.submit_s));
@@ -197,6 +197,7 @@ class Keeper {
   AggregateArrivals& small_;
   StreamDraws& out_;
   bool aggregate_;
+  bool from_trace_;  // generated jobs' durations are known in expectation (expected_short_durations)
 };
 
 // One site's arrivals of one class: a Poisson stream whose rate is held for each hour at the
@@ -298,11 +299,40 @@ std::size_t ShortJobDurations::size_index(int g, std::size_t bins) {
   return size;
 }
 
-void ShortJobDurations::add(int g, double duration_s, std::size_t bins) {
+void ShortJobDurations::add(int g, double duration_s, std::size_t bins, double jobs) {
   const std::size_t size = size_index(g, bins);
   const auto bin = std::min(bins - 1, static_cast<std::size_t>(duration_s / bin_s));
-  gpus[size][bin] += g;
-  gpu_s[size][bin] += g * duration_s;
+  gpus[size][bin] += jobs * g;
+  gpu_s[size][bin] += jobs * g * duration_s;
+}
+
+// Each class's jobs per GPU-hour of demand, spread over its sizes and over its durations
+// (the standard normal draw z in steps of kStep, each carrying the normal's mass there, the
+// draw cut at z_max as the generator redraws above it), as long as they are short.
+ShortJobDurations expected_short_durations(const Scenario& s) {
+  ShortJobDurations d;
+  if (!s.fidelity.aggregated) return d;  // a served class alone has no jobs in flight
+  d.bin_s = 4 * s.fidelity.step_s / kResidualBins;
+  const double short_max_s = std::min(4 * s.fidelity.step_s, s.fidelity.small_max_h * 3600.0);
+  constexpr double kStep = 1e-3, kLowest = -9;
+  for (const JobClass& c : s.job_classes) {
+    if (c.served || c.campaign || c.share_of_gpu_hours <= 0) continue;
+    const models::JobDuration duration = duration_of(c);
+    const double jobs_per_gpu_h = c.share_of_gpu_hours / expected_gpu_hours(c);
+    double weights = 0;
+    for (double w : c.gpus_weights) weights += w;
+    const double below_max = normal_cdf(duration.z_max());
+    for (double z = kLowest; z + kStep <= duration.z_max() + 1e-12; z += kStep) {
+      const double seconds = 3600.0 * duration.hours_at(z + 0.5 * kStep);
+      if (seconds > short_max_s) break;  // durations rise with z
+      const double mass = (normal_cdf(z + kStep) - normal_cdf(z)) / below_max;
+      for (std::size_t k = 0; k < c.gpus.size(); ++k) {
+        if (c.gpus[k] > s.fidelity.small_max_gpus) continue;
+        d.add(c.gpus[k], seconds, kResidualBins, jobs_per_gpu_h * c.gpus_weights[k] / weights * mass);
+      }
+    }
+  }
+  return d;
 }
 
 void ShortJobDurations::add(const ShortJobDurations& other) {
@@ -405,8 +435,9 @@ std::vector<Job> generate_workload(const Scenario& s, AggregateArrivals& small) 
     std::vector<Job>().swap(d.jobs);
     for (const auto& [site, j] : d.long_jobs) small.long_jobs[site].push_back(j);
     small.total += d.small_total;
-    small.short_durations.add(d.short_durations);
+    if (!s.trace.empty()) small.short_durations.add(d.short_durations);
   }
+  if (s.trace.empty()) small.short_durations = expected_short_durations(s);
   if (!s.trace.empty()) {
     std::stable_sort(jobs.begin(), jobs.end(), [](const Job& a, const Job& b) { return a.submit_s < b.submit_s; });
     for (std::size_t i = 0; i < jobs.size(); ++i) jobs[i].id = static_cast<std::uint32_t>(i);

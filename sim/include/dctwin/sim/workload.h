@@ -63,13 +63,18 @@ struct ShortJobDurations {
   double bin_s = 0;
   std::vector<int> gpus_per_job;                 // ascending
   std::vector<std::vector<double>> gpus, gpu_s;  // [size][bin]
-  void add(int gpus_per_job, double duration_s, std::size_t bins);
+  void add(int gpus_per_job, double duration_s, std::size_t bins, double jobs = 1);
   void add(const ShortJobDurations& other);
 
  private:
   std::size_t size_index(int gpus_per_job, std::size_t bins);  // adds the size if new
   std::vector<std::uint32_t> index_of_gpus_;  // gpus -> size index + 1 (0: not seen), for add()
 };
+
+// The short jobs' durations by size as the scenario's classes give them in expectation (per
+// GPU-hour of demand, each class by its share of it), not as drawn: known before any job is.
+// Empty in exact fidelity.
+ShortJobDurations expected_short_durations(const Scenario& scenario);
 
 // When the nodes of short work in flight at an instant are free again: the times by which
 // (k + 1/2) / kTailTranches of them are (1/6, 1/2, 5/6), 0 without short work. A job of g GPUs
@@ -97,7 +102,8 @@ struct AggregateArrivals {
   // that fail (k = 0) or are cancelled (k = 1).
   std::vector<std::vector<double>> ended_early_gpu_s;
   // The short jobs' durations by size, for how short work in flight lets go of its GPUs
-  // (node_free_quantiles). Empty in exact fidelity.
+  // (node_free_quantiles): expected_short_durations, or a trace's own short jobs. Empty in
+  // exact fidelity.
   ShortJobDurations short_durations;
 };
 
