@@ -7,6 +7,7 @@
 
 #include <simgrid/s4u.hpp>
 
+#include "dctwin/sim/small_job_feed.h"
 #include "site_scheduler.h"
 
 namespace dctwin::sim::engine {
@@ -151,6 +152,7 @@ void Broker::route_small_due(double now) {
   if (!small_ || small_->steps == 0) return;
   const double step = scenario_.fidelity.step_s;
   const auto current = static_cast<std::size_t>(now / step + kTimeEpsilon_s);
+  if (next_small_bin_ <= current && feed_ != nullptr) feed_->ready_before(static_cast<double>(current + 1) * step);
   const std::size_t classes = small_->classes;
   std::vector<double> reservation_s;  // the same for every bin routed now
   std::vector<double> wait(sites_.size()), rate(sites_.size()), spare(sites_.size()), shares;

@@ -68,11 +68,15 @@ class Broker {
       released_;  // campaign attempts released by the end of the previous one
   std::size_t submitted_ = 0;
   const AggregateArrivals* small_ = nullptr;
+  SmallJobFeed* feed_ = nullptr;  // draws the small jobs as the routing reaches them
   std::size_t next_small_bin_ = 0;
   std::vector<std::size_t> next_long_;  // per home site, into small_->long_jobs
 
  public:
-  void set_small(const AggregateArrivals& small) { small_ = &small; }
+  void set_small(const AggregateArrivals& small, SmallJobFeed& feed) {
+    small_ = &small;
+    feed_ = &feed;
+  }
 };
 
 }  // namespace dctwin::sim::engine

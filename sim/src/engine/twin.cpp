@@ -9,6 +9,7 @@
 #include <string>
 
 #include "dctwin/models/random_stream.h"
+#include "dctwin/sim/small_job_feed.h"
 #include "broker.h"
 #include "facility_monitor.h"
 #include "site_scheduler.h"
@@ -72,9 +73,10 @@ RunResult Twin::run(const RunOptions& options) {
   const std::size_t site_count = scenario_.sites.size();
   result.sites.resize(site_count);
   AggregateArrivals small;
+  SmallJobFeed feed;  // after `small`, which it draws into: stops first
   {
     // The records carry the jobs from here on: the generated list is let go before the run.
-    const std::vector<Job> jobs = generate_workload(scenario_, small);
+    const std::vector<Job> jobs = generate_workload(scenario_, small, feed);
     result.jobs.reserve(jobs.size());
     for (const Job& j : jobs) {
       JobRecord r;
@@ -85,7 +87,7 @@ RunResult Twin::run(const RunOptions& options) {
     }
   }
   engine::Broker broker(scenario_, platform, result.jobs);
-  broker.set_small(small);
+  broker.set_small(small, feed);
 
   std::vector<std::vector<models::WeatherHour>> weather(site_count);
   std::vector<std::unique_ptr<engine::SiteScheduler>> schedulers;
@@ -108,6 +110,7 @@ RunResult Twin::run(const RunOptions& options) {
   engine::FacilityMonitor monitor(scenario_, platform, schedulers, weather, broker, result, options);
   sg4::Actor::create("facility", platform.control_host(), [&monitor] { monitor(); });
   engine.run();
+  feed.finish();
   // Outcomes of small jobs carried in aggregate: credited to their home site and month.
   for (std::size_t si = 0; si < small.ended_early_gpu_s.size(); ++si) {
     auto& months = result.sites[si].aggregate;

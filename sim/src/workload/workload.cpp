@@ -1,32 +1,24 @@
 #include "dctwin/sim/workload.h"
 
+#include "arrival_stream.h"
+#include "dctwin/sim/small_job_feed.h"
+
 #include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <exception>
 #include <functional>
+#include <limits>
 #include <mutex>
 #include <numbers>
 #include <thread>
 #include <tuple>
 #include <unordered_map>
 
-#include "dctwin/models/job_duration.h"
-#include "dctwin/models/random_stream.h"
 #include "dctwin/models/tariff.h"
 
 namespace dctwin::sim {
 static_assert(sizeof(Job) <= 40, "a Job is held tens of millions of times: keep its fields unpadded");
-
-namespace {
-constexpr double kHoursPerMonth = 365.25 * 24.0 / 12.0;  // an average calendar month
-
-double normal_cdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
-}  // namespace
-
-models::JobDuration duration_of(const JobClass& c) {
-  return models::JobDuration(c.duration_median_h, c.duration_p90_h, c.duration_max_h, c.duration_mean_h);
-}
 
 double expected_gpu_hours(const JobClass& c) {
   double weight_sum = 0, gpus_mean = 0;
@@ -82,175 +74,6 @@ std::vector<Job> generate_workload(const Scenario& s) {
 }
 
 namespace {
-
-double inverse_normal_cdf(double p) {
-  double lo = -12, hi = 12;
-  for (int i = 0; i < 200 && hi - lo > 1e-12; ++i) {
-    const double mid = 0.5 * (lo + hi);
-    (normal_cdf(mid) < p ? lo : hi) = mid;
-  }
-  return 0.5 * (lo + hi);
-}
-
-// A class's attempt shape: size, and a lognormal duration cut at its max, whose standard
-// normal draw z also decides the outcome (the shortest fail, the longest are cancelled).
-class AttemptShape {
- public:
-  explicit AttemptShape(const JobClass& c) : c_(c), duration_(duration_of(c)) {
-    const double below_max = normal_cdf(duration_.z_max());
-    z_failed_ = c.failed_fraction > 0 ? inverse_normal_cdf(c.failed_fraction * below_max) : -1e9;
-    z_cancelled_ = c.cancelled_fraction > 0 ? inverse_normal_cdf((1 - c.cancelled_fraction) * below_max) : 1e9;
-  }
-
-  int gpus(models::RandomStream& rng) const { return c_.gpus[rng.weighted_index(c_.gpus_weights)]; }
-
-  void draw(models::RandomStream& rng, Job& j) const {
-    double z;
-    do {
-      z = rng.standard_normal();
-    } while (z > duration_.z_max());
-    j.duration_s = 3600.0 * duration_.hours_at(z);
-    if (c_.outcome_by_duration >= 1 || rng.uniform() < c_.outcome_by_duration) {
-      j.outcome = z < z_failed_ ? JobOutcome::kFailed : z > z_cancelled_ ? JobOutcome::kCancelled : JobOutcome::kCompleted;
-      return;
-    }
-    const double u = rng.uniform();  // the same shares by count, whatever the duration
-    j.outcome = u < c_.failed_fraction                           ? JobOutcome::kFailed
-                : u < c_.failed_fraction + c_.cancelled_fraction ? JobOutcome::kCancelled
-                                                                 : JobOutcome::kCompleted;
-  }
-
- private:
-  const JobClass& c_;
-  models::JobDuration duration_;
-  double z_failed_ = -1e9, z_cancelled_ = 1e9;
-};
-
-constexpr int kMaxAttempts = 1000;
-
-// A served class's load: each aggregate step's GPU-seconds, demand x share / 730.5 h x the
-// cycle at the step's middle (local time) x the step. No jobs, no randomness.
-template <class PerStep>
-void for_each_served_step(const Scenario& s, const models::SimCalendar& cal, std::size_t si, std::size_t ci,
-                          PerStep&& per_step) {
-  const Site& site = s.sites[si];
-  const JobClass& jc = s.job_classes[ci];
-  const double step = s.fidelity.step_s;
-  const auto steps = static_cast<std::size_t>(std::ceil(cal.seconds_at(s.end) / step));
-  for (std::size_t k = 0; k < steps; ++k) {
-    const double mid = (static_cast<double>(k) + 0.5) * step;
-    const double gpus = demand_gpu_hours_per_month(site, cal, mid) * jc.share_of_gpu_hours / kHoursPerMonth *
-                        submission_cycle_factor(jc, cal, site.local_s(mid));
-    per_step(k, gpus * step);
-  }
-}
-
-void add_served_load(const Scenario& s, const models::SimCalendar& cal, std::size_t si, std::size_t ci,
-                     AggregateArrivals& small) {
-  for_each_served_step(s, cal, si, ci, [&](std::size_t k, double gpu_s) { small.gpu_s[si][k * small.classes + ci] += gpu_s; });
-}
-
-// What one arrival stream (a site and class) keeps: its discrete jobs and long small jobs
-// in order of drawing, and a trace's short jobs' durations for the residual life; its short work
-// goes straight into the stream's own cells of AggregateArrivals (no other stream's).
-struct StreamDraws {
-  std::vector<Job> jobs;
-  std::vector<std::pair<std::uint16_t, LongSmallJob>> long_jobs;  // with its site
-  ShortJobDurations short_durations;
-  std::uint64_t small_total = 0;
-};
-
-constexpr std::size_t kResidualBins = 960;  // over the four steps a short job may last
-
-class Keeper {
- public:
-  Keeper(const Scenario& s, const models::SimCalendar& cal, AggregateArrivals& small, StreamDraws& out)
-      : s_(s), cal_(cal), small_(small), out_(out), aggregate_(s.fidelity.aggregated), from_trace_(!s.trace.empty()) {
-    out_.short_durations.bin_s = 4 * s.fidelity.step_s / kResidualBins;
-  }
-
-  void operator()(const Job& j) {
-    if (!aggregate_ || !is_small(s_, j)) {
-      out_.jobs.push_back(j);
-      return;
-    }
-    out_.small_total += 1;
-    if (j.duration_s > 4 * s_.fidelity.step_s) {
-      out_.long_jobs.push_back(
-          {j.site, {j.submit_s, static_cast<float>(j.duration_s), j.job_class, static_cast<std::uint16_t>(j.gpus)}});
-    } else {
-      const std::size_t cell = static_cast<std::size_t>(j.submit_s / s_.fidelity.step_s) * small_.classes + j.job_class;
-      small_.count[j.site][cell] += 1;
-      small_.gpu_s[j.site][cell] += j.gpus * j.duration_s;
-      if (from_trace_) out_.short_durations.add(j.gpus, j.duration_s, kResidualBins);
-    }
-    if (j.outcome != JobOutcome::kCompleted) {
-      const auto month = static_cast<std::size_t>(cal_.month_index_at(j.submit_s));
-      small_.ended_early_gpu_s[j.site][(month * small_.classes + j.job_class) * 2 + (j.outcome == JobOutcome::kCancelled)] +=
-          j.gpus * j.duration_s;
-    }
-  }
-
- private:
-  const Scenario& s_;
-  const models::SimCalendar& cal_;
-  AggregateArrivals& small_;
-  StreamDraws& out_;
-  bool aggregate_;
-  bool from_trace_;  // generated jobs' durations are known in expectation (expected_short_durations)
-};
-
-// One site's arrivals of one class: a Poisson stream whose rate is held for each hour at the
-// value of the hour's middle (demand and local submission cycle); a campaign class's stream
-// is of campaigns. Its random numbers are its own (seeded by site and class).
-void draw_stream(const Scenario& s, const models::SimCalendar& cal, std::size_t si, std::size_t ci,
-                 AggregateArrivals& small, StreamDraws& out) {
-  const Site& site = s.sites[si];
-  const JobClass& jc = s.job_classes[ci];
-  if (jc.served) {
-    add_served_load(s, cal, si, ci, small);
-    return;
-  }
-  const double horizon = cal.seconds_at(s.end);
-  const double hours = std::ceil(horizon / 3600.0);
-  const double first = std::max(0.0, cal.seconds_at(site.demand.front().date));
-  const AttemptShape shape(jc);
-  const double attempts_per_submission = jc.campaign ? 1.0 / (1.0 - jc.failed_fraction - jc.cancelled_fraction) : 1.0;
-  const double per_s_per_gph_month =
-      jc.share_of_gpu_hours / expected_gpu_hours(jc) / attempts_per_submission / (kHoursPerMonth * 3600.0);
-  if (per_s_per_gph_month <= 0) return;
-  Keeper keep(s, cal, small, out);
-  models::RandomStream arrivals(s.seed, (si << 20) | (ci << 1));
-  models::RandomStream shapes(s.seed, (si << 20) | (ci << 1) | 1);
-  std::uint32_t campaigns = 0;
-  for (double h = std::floor(first / 3600.0); h < hours; ++h) {
-    const double t0 = std::max(first, h * 3600.0), t1 = std::min(horizon, (h + 1) * 3600.0);
-    const double mid = 0.5 * (t0 + t1);
-    const double rate = demand_gpu_hours_per_month(site, cal, mid) * per_s_per_gph_month *
-                        submission_cycle_factor(jc, cal, site.local_s(mid));
-    if (rate <= 0) continue;
-    for (double t = t0 + arrivals.exponential(rate); t < t1; t += arrivals.exponential(rate)) {
-      Job j;
-      j.site = static_cast<std::uint16_t>(si);
-      j.job_class = static_cast<std::uint16_t>(ci);
-      j.submit_s = t;
-      j.gpus = shape.gpus(shapes);
-      shape.draw(shapes, j);
-      if (!jc.campaign) {
-        keep(j);
-        continue;
-      }
-      j.campaign = campaigns++;
-      for (int attempt = 0; attempt < kMaxAttempts && j.submit_s < horizon; ++attempt) {
-        keep(j);
-        if (j.outcome == JobOutcome::kCompleted) break;
-        j.follows = true;
-        j.submit_s += j.duration_s + jc.resubmit_gap_h * 3600.0;
-        shape.draw(shapes, j);
-      }
-    }
-  }
-}
 
 // Runs task(0 .. n-1) on up to the machine's cores; which thread runs which task changes
 // nothing, as every task writes only its own output. The first exception a task throws is
@@ -396,7 +219,10 @@ std::array<double, kTailTranches> node_free_quantiles(const ShortJobDurations& d
   return out;
 }
 
-std::vector<Job> generate_workload(const Scenario& s, AggregateArrivals& small) {
+namespace {
+
+// The streams the feed, if given one, draws are left to it.
+std::vector<Job> draw_workload(const Scenario& s, AggregateArrivals& small, SmallJobFeed* feed) {
   const models::SimCalendar cal(s.start);
   if (s.has_fluid()) {
     small.steps = static_cast<std::size_t>(std::ceil(cal.seconds_at(s.end) / s.fidelity.step_s));
@@ -408,6 +234,7 @@ std::vector<Job> generate_workload(const Scenario& s, AggregateArrivals& small) 
     small.long_jobs.assign(s.sites.size(), {});
   }
   std::vector<StreamDraws> streams(s.trace.empty() ? s.sites.size() * s.job_classes.size() : 1);
+  std::vector<std::pair<std::size_t, std::size_t>> fed;  // (site, class) streams left to the feed
   if (!s.trace.empty()) {
     Keeper keep(s, cal, small, streams[0]);
     for (const TraceJob& t : s.trace) {
@@ -421,7 +248,15 @@ std::vector<Job> generate_workload(const Scenario& s, AggregateArrivals& small) 
     }
   } else {
     const std::size_t classes = s.job_classes.size();
-    run_tasks(streams.size(), [&](std::size_t k) { draw_stream(s, cal, k / classes, k % classes, small, streams[k]); });
+    if (feed != nullptr && SmallJobFeed::applies(s)) {
+      for (std::size_t k = 0; k < streams.size(); ++k) {
+        if (SmallJobFeed::draws_class(s, s.job_classes[k % classes])) fed.emplace_back(k / classes, k % classes);
+      }
+    }
+    run_tasks(streams.size(), [&](std::size_t k) {
+      if (std::find(fed.begin(), fed.end(), std::pair(k / classes, k % classes)) != fed.end()) return;
+      ArrivalStream(s, cal, k / classes, k % classes, small, streams[k]).draw_before(std::numeric_limits<double>::infinity());
+    });
   }
   // The streams' draws in a fixed order (site, then class), whatever thread drew them.
   std::vector<Job> jobs;
@@ -464,7 +299,16 @@ std::vector<Job> generate_workload(const Scenario& s, AggregateArrivals& small) 
     if (j.follows) jobs[last_attempt.at(key)].next_attempt = j.id;
     last_attempt[key] = j.id;
   }
+  if (!fed.empty()) feed->start(s, small, std::move(fed));
   return jobs;
+}
+
+}  // namespace
+
+std::vector<Job> generate_workload(const Scenario& s, AggregateArrivals& small) { return draw_workload(s, small, nullptr); }
+
+std::vector<Job> generate_workload(const Scenario& s, AggregateArrivals& small, SmallJobFeed& feed) {
+  return draw_workload(s, small, &feed);
 }
 
 }  // namespace dctwin::sim

@@ -110,6 +110,10 @@ struct AggregateArrivals {
 // The discrete jobs, and the small ones binned into `small` when the scenario's fidelity is
 // aggregated (`small` untouched otherwise).
 std::vector<Job> generate_workload(const Scenario& scenario, AggregateArrivals& small);
+// The same, but where SmallJobFeed::applies, the classes it draws are left to `feed`, which
+// draws them into `small` while the run goes.
+class SmallJobFeed;
+std::vector<Job> generate_workload(const Scenario& scenario, AggregateArrivals& small, SmallJobFeed& feed);
 
 bool is_small(const Scenario& scenario, const Job& job);
 
