@@ -154,9 +154,12 @@ void Broker::route_small_due(double now) {
   const auto current = static_cast<std::size_t>(now / step + kTimeEpsilon_s);
   if (next_small_bin_ <= current && feed_ != nullptr) feed_->ready_before(static_cast<double>(current + 1) * step);
   const std::size_t classes = small_->classes;
-  std::vector<double> reservation_s;  // the same for every bin routed now
-  std::vector<double> wait(sites_.size()), rate(sites_.size()), spare(sites_.size()), shares;
-  std::vector<std::size_t> order;
+  std::vector<double>& reservation_s = routing_.reservation_s;  // the same for every bin routed now
+  reservation_s.clear();
+  std::vector<double>&wait = routing_.wait, &rate = routing_.rate, &spare = routing_.spare, &shares = routing_.shares;
+  wait.resize(sites_.size());
+  rate.resize(sites_.size());
+  spare.resize(sites_.size());
   // Each site's hold has served up to now: its short work paced to end at this boundary is
   // done, not waiting, as jobs running now would count as running, not queued.
   if (next_small_bin_ <= current && next_small_bin_ < small_->steps) {
@@ -182,7 +185,7 @@ void Broker::route_small_due(double now) {
           rate[si] = sites_[si]->usable_gpus();
           spare[si] = sites_[si]->spare_gpu_s(step);
         }
-        water_fill(wait, rate, spare, work, shares, order);
+        water_fill(wait, rate, spare, work, shares, routing_.order);
         for (std::size_t si = 0; si < sites_.size(); ++si) {
           if (shares[si] > 0) sites_[si]->admit_small(next_small_bin_, c, jobs * shares[si], work * shares[si]);
         }

@@ -71,6 +71,11 @@ class Broker {
   SmallJobFeed* feed_ = nullptr;  // draws the small jobs as the routing reaches them
   std::size_t next_small_bin_ = 0;
   std::vector<std::size_t> next_long_;  // per home site, into small_->long_jobs
+  // Routing a bin of small work: per site, kept from bin to bin for their storage.
+  struct SmallRouting {
+    std::vector<double> reservation_s, wait, rate, spare, shares;
+    std::vector<std::size_t> order;
+  } routing_;
 
  public:
   void set_small(const AggregateArrivals& small, SmallJobFeed& feed) {

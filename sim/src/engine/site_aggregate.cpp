@@ -54,10 +54,15 @@ void SiteScheduler::aggregate_boundary(double now) {
   }
   drop_unserved(current);
   const std::size_t classes = small_.classes;
-  std::map<std::tuple<std::size_t, int, bool>, Batch> batches;
+  // A step's arrivals are a few batches: found by a look along them, queued in key order.
+  std::vector<std::pair<std::tuple<std::size_t, int, bool>, Batch>>& batches = arriving_;
+  batches.clear();
   auto batch = [&](std::size_t bin, std::size_t job_class) -> Batch& {
     const JobClass& jc = scenario_.job_classes[job_class];
-    Batch& b = batches[{bin, jc.priority, jc.served}];
+    const std::tuple<std::size_t, int, bool> key{bin, jc.priority, jc.served};
+    auto at = std::find_if(batches.begin(), batches.end(), [&](const auto& kb) { return kb.first == key; });
+    if (at == batches.end()) at = batches.insert(batches.end(), {key, Batch{}});
+    Batch& b = at->second;
     if (b.jobs.empty()) {
       b.arrive_s = (static_cast<double>(bin) + 0.5) * step;
       b.jobs.assign(classes, 0);
@@ -88,6 +93,7 @@ void SiteScheduler::aggregate_boundary(double now) {
   small_inbox_.clear();
   long_inbox_.clear();
   inbox_gpu_s_ = 0;
+  std::sort(batches.begin(), batches.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
   for (auto& [key, b] : batches) {
     b.left_gpu_s = b.total_gpu_s;
     backlog_gpu_s_ += b.total_gpu_s;
@@ -552,11 +558,13 @@ void SiteScheduler::start_aggregate(double now, bool ahead_only) {
     pool_.take(whole);
     long_slices_.insert(long_slices_.end(), whole.begin(), whole.end());
   }
-  std::vector<Slice> slices = pool_.place_spread(sub_node_gpus + want);
-  pool_.take(slices);
-  const HeldSplit split = split_held(slices, sub_node_gpus);
-  long_slices_.insert(long_slices_.end(), split.held.begin(), split.held.end());
-  std::vector<Slice> short_slices = split.short_work;
+  std::vector<Slice> short_slices = pool_.place_spread(sub_node_gpus + want);
+  pool_.take(short_slices);
+  if (sub_node_gpus > 0) {  // else all of it is short work
+    HeldSplit split = split_held(short_slices, sub_node_gpus);
+    long_slices_.insert(long_slices_.end(), split.held.begin(), split.held.end());
+    short_slices = std::move(split.short_work);
+  }
   long_held_gpus_ += long_gpus;
   if (until_reservation > 0) {  // from the whole free nodes, placed last, which the head needs most
     RunningJob part{room.shadow_s, {}};

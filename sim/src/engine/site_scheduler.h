@@ -272,6 +272,7 @@ class SiteScheduler {
     double jobs, gpu_s;
   };
   std::vector<SmallArrival> small_inbox_;
+  std::vector<std::pair<std::tuple<std::size_t, int, bool>, Batch>> arriving_;  // aggregate_boundary's batches
   std::vector<LongSmallJob> long_inbox_;
   double inbox_gpu_s_ = 0;
   double long_waiting_gpu_s_ = 0;     // work of long small jobs admitted and not yet started
