@@ -1,8 +1,5 @@
 #include "dctwin/sim/workload.h"
 
-#include "arrival_stream.h"
-#include "dctwin/sim/small_job_feed.h"
-
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -15,7 +12,9 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "arrival_stream.h"
 #include "dctwin/models/tariff.h"
+#include "dctwin/sim/small_job_feed.h"
 
 namespace dctwin::sim {
 static_assert(sizeof(Job) <= 40, "a Job is held tens of millions of times: keep its fields unpadded");
