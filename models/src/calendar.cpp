@@ -69,7 +69,15 @@ Date add_months(const Date& d, int months) {
   return r;
 }
 
-SimCalendar::SimCalendar(const Date& start) : start_(start), start_days_(days_since_epoch(start)) {}
+SimCalendar::SimCalendar(const Date& start) : start_(start), start_days_(days_since_epoch(start)) {
+  month_of_day_.reserve(static_cast<std::size_t>(kTabledYears) * 366);
+  int days = days_in_month(start.year, start.month) - start.day + 1;  // left in the first month
+  for (int month = 0; month < kTabledYears * 12; ++month) {
+    month_of_day_.insert(month_of_day_.end(), static_cast<std::size_t>(days), static_cast<std::uint16_t>(month));
+    const Date next = add_months(Date{start.year, start.month, 1}, month + 1);
+    days = days_in_month(next.year, next.month);
+  }
+}
 
 double SimCalendar::seconds_at(const Date& d) const {
   return static_cast<double>(days_since_epoch(d) - start_days_) * kSecondsPerDay;
@@ -80,6 +88,8 @@ Date SimCalendar::date_at(double t) const {
 }
 
 int SimCalendar::month_index_at(double t) const {
+  const double day = t / kSecondsPerDay;
+  if (day >= 0 && day < static_cast<double>(month_of_day_.size())) return month_of_day_[static_cast<std::size_t>(day)];
   const Date d = date_at(t);
   return (d.year - start_.year) * 12 + (d.month - start_.month);
 }

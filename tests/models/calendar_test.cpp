@@ -32,3 +32,17 @@ TEST(Calendar, MonthsOfTheSimulatedClock) {
   EXPECT_EQ(cal.month_label(7), "2026-01");
   EXPECT_EQ(dctwin::models::add_months({2025, 1, 31}, 1), (Date{2025, 2, 28}));
 }
+
+// Months are looked up per day for the first decades and worked out after: the same either
+// way, at every day's first and last second, leap days and the table's end included.
+TEST(Calendar, MonthOfEveryDayForFiftyYears) {
+  for (const Date start : {Date{2025, 6, 15}, Date{2028, 2, 29}, Date{2027, 1, 1}}) {
+    const SimCalendar cal(start);
+    for (int day = 0; day < 50 * 366; ++day) {
+      for (const double t : {day * 86400.0, day * 86400.0 + 86399.5}) {
+        const Date d = cal.date_at(t);
+        ASSERT_EQ(cal.month_index_at(t), (d.year - start.year) * 12 + d.month - start.month) << "day " << day;
+      }
+    }
+  }
+}

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace dctwin::models {
 
@@ -42,6 +43,10 @@ class SimCalendar {
  private:
   Date start_;
   std::int64_t start_days_;
+  // The month index of each day of the first kTabledYears (month_index_at is asked tens of
+  // millions of times a run); later days are worked out.
+  static constexpr int kTabledYears = 40;
+  std::vector<std::uint16_t> month_of_day_;
 };
 
 }  // namespace dctwin::models
