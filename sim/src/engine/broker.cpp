@@ -156,7 +156,10 @@ void Broker::route_small_due(double now) {
   const std::size_t classes = small_->classes;
   std::vector<double>& reservation_s = routing_.reservation_s;  // the same for every bin routed now
   reservation_s.clear();
-  std::vector<double>&wait = routing_.wait, &rate = routing_.rate, &spare = routing_.spare, &shares = routing_.shares;
+  std::vector<double>& wait = routing_.wait;
+  std::vector<double>& rate = routing_.rate;
+  std::vector<double>& spare = routing_.spare;
+  std::vector<double>& shares = routing_.shares;
   wait.resize(sites_.size());
   rate.resize(sites_.size());
   spare.resize(sites_.size());

@@ -9,6 +9,8 @@
 
 namespace dctwin::sim {
 
+class SmallJobFeed;
+
 // How an attempt ends when it runs its course (node failures come on top, from the engine).
 enum class JobOutcome : std::uint8_t { kCompleted, kFailed, kCancelled };
 
@@ -112,7 +114,6 @@ struct AggregateArrivals {
 std::vector<Job> generate_workload(const Scenario& scenario, AggregateArrivals& small);
 // The same, but where SmallJobFeed::applies, the classes it draws are left to `feed`, which
 // draws them into `small` while the run goes.
-class SmallJobFeed;
 std::vector<Job> generate_workload(const Scenario& scenario, AggregateArrivals& small, SmallJobFeed& feed);
 
 bool is_small(const Scenario& scenario, const Job& job);
