@@ -77,3 +77,22 @@ TEST(SmallJobFeed, OnlyWhenNoClassMixesSmallAndDiscreteJobs) {
   s.fidelity.small_max_h = 168;  // evaluation's longest run, 168 h, could round above
   EXPECT_FALSE(dctwin::sim::SmallJobFeed::applies(s));
 }
+
+// A run that ends early (an error in the engine) lets the feed go unfinished: the drawing
+// stops and its thread is joined wherever it was (a hang or std::terminate fails this), and
+// `small` is not declared complete.
+TEST(SmallJobFeed, StopsWhenLetGoUnfinished) {
+  const auto s = trace_mix();
+  dctwin::sim::AggregateArrivals fed;
+  {
+    dctwin::sim::SmallJobFeed feed;
+    dctwin::sim::generate_workload(s, fed, feed);
+    feed.ready_before(86400.0);
+  }
+  EXPECT_EQ(fed.total, 0u);  // counted by finish() only
+  {
+    dctwin::sim::SmallJobFeed never_asked;
+    dctwin::sim::generate_workload(s, fed, never_asked);
+  }
+  EXPECT_EQ(fed.total, 0u);
+}
