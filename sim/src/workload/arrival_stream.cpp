@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 #include <optional>
+#include <tuple>
 
 #include "dctwin/models/random_stream.h"
 
@@ -58,6 +59,12 @@ constexpr int kMaxAttempts = 1000;
 
 models::JobDuration duration_of(const JobClass& c) {
   return models::JobDuration(c.duration_median_h, c.duration_p90_h, c.duration_max_h, c.duration_mean_h);
+}
+
+void sort_long_jobs(std::vector<LongSmallJob>& site_jobs) {
+  std::sort(site_jobs.begin(), site_jobs.end(), [](const LongSmallJob& a, const LongSmallJob& b) {
+    return std::tie(a.submit_s, a.job_class) < std::tie(b.submit_s, b.job_class);
+  });
 }
 
 struct ArrivalStream::Draw {

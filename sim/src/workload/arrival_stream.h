@@ -21,6 +21,10 @@ inline double normal_cdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0))
 
 models::JobDuration duration_of(const JobClass& c);
 
+// A site's long small jobs in the order the run takes them: by submission, then class. Drawn
+// all at once or a week at a time (SmallJobFeed), they come out in the same order.
+void sort_long_jobs(std::vector<LongSmallJob>& site_jobs);
+
 // A served class's load: each aggregate step's GPU-seconds, demand x share / 730.5 h x the
 // cycle at the step's middle (local time) x the step. No jobs, no randomness.
 template <class PerStep>

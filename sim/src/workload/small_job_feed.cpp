@@ -6,7 +6,6 @@
 #include <limits>
 #include <mutex>
 #include <thread>
-#include <tuple>
 
 #include "arrival_stream.h"
 
@@ -48,11 +47,7 @@ void SmallJobFeed::Drawing::run() {
         for (const auto& [site, j] : d.long_jobs) week[site].push_back(j);
         d.long_jobs.clear();
       }
-      for (auto& site_jobs : week) {
-        std::sort(site_jobs.begin(), site_jobs.end(), [](const LongSmallJob& a, const LongSmallJob& b) {
-          return std::tie(a.submit_s, a.job_class) < std::tie(b.submit_s, b.job_class);
-        });
-      }
+      for (auto& site_jobs : week) sort_long_jobs(site_jobs);
       const bool last = until >= horizon;
       {
         const std::lock_guard<std::mutex> lock(mutex);

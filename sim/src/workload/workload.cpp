@@ -284,11 +284,7 @@ std::vector<Job> draw_workload(const Scenario& s, AggregateArrivals& small, Smal
   std::sort(jobs.begin(), jobs.end(), [](const Job& a, const Job& b) {
     return std::tie(a.submit_s, a.site, a.job_class, a.campaign) < std::tie(b.submit_s, b.site, b.job_class, b.campaign);
   });
-  for (auto& site_jobs : small.long_jobs) {
-    std::sort(site_jobs.begin(), site_jobs.end(), [](const LongSmallJob& a, const LongSmallJob& b) {
-      return std::tie(a.submit_s, a.job_class) < std::tie(b.submit_s, b.job_class);
-    });
-  }
+  for (auto& site_jobs : small.long_jobs) sort_long_jobs(site_jobs);
   std::unordered_map<std::uint64_t, std::uint32_t> last_attempt;
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     Job& j = jobs[i];
