@@ -86,7 +86,8 @@ int run_command(const std::string& scenario_path, const std::string& out_dir, st
   }));
   if (scenario.fidelity.aggregated && aggregated > 0) {
     std::cout << "note: small jobs in aggregate: their queue waits and the mix of classes at each site can differ "
-                 "from --fidelity exact (docs/workloads.md)\n";
+                 "from --fidelity exact; how the waits change between two scenarios carries over better "
+                 "(docs/workloads.md)\n";
   }
   if (scenario.fidelity.aggregated) {
     std::printf("\n%.0f jobs simulated in %.2f s wall (aggregated fidelity: %zu as engine activities, the rest "
