@@ -37,6 +37,11 @@ class Broker {
   // A job moved away from its home site first sends its data set over the WAN (gateways).
   Broker(const Scenario& scenario, const Platform& platform, std::vector<JobRecord>& records);
   void set_sites(std::vector<SiteScheduler*> sites) { sites_ = std::move(sites); }
+  // Aggregated fidelity: the small jobs' arrivals, and the feed that draws them as the run goes.
+  void set_small(const AggregateArrivals& small, SmallJobFeed& feed) {
+    small_ = &small;
+    feed_ = &feed;
+  }
 
   void route_due(double now);
   // A campaign's next attempt, submitted at `at_s` (its previous attempt has just ended).
@@ -77,11 +82,6 @@ class Broker {
     std::vector<std::size_t> order;
   } routing_;
 
- public:
-  void set_small(const AggregateArrivals& small, SmallJobFeed& feed) {
-    small_ = &small;
-    feed_ = &feed;
-  }
 };
 
 }  // namespace dctwin::sim::engine
