@@ -11,23 +11,7 @@
 #include <limits>
 #include <tuple>
 
-#include <cstdio>
-#include <cstdlib>
 namespace dctwin::sim::engine {
-struct DiagWaits {
-  std::vector<std::pair<double,double>> w[2][8];
-  ~DiagWaits() {
-    if (!std::getenv("DIAG")) return;
-    for (int k = 0; k < 2; ++k) for (int c = 0; c < 8; ++c) {
-      auto v = w[k][c]; if (v.empty()) continue;
-      std::sort(v.begin(), v.end()); double tot = 0; for (auto& x : v) tot += x.second;
-      double acc = 0, p95 = 0, mean = 0; for (auto& x : v) { acc += x.second; mean += x.first * x.second; if (acc >= 0.95 * tot) { p95 = x.first; break; } }
-      double m2=0; for (auto& x : v) m2 += x.first*x.second;
-      std::fprintf(stderr, "DIAG %s class %d jobs %.0f mean_h %.3f p95_h %.3f\n", k ? "held" : "short", c, tot, m2 / tot / 3600, p95 / 3600);
-    }
-  }
-};
-DiagWaits g_diag;
 
 HeldSplit split_held(const std::vector<Slice>& slices, int sub_node_gpus) {
   HeldSplit split;
@@ -375,7 +359,6 @@ int SiteScheduler::start_long(double now, int capacity, bool ahead_only, const D
         note_long_waiting(it->gpus, -1);
         const auto month = static_cast<std::size_t>(calendar_.month_index_at(now));
         series_.aggregate[month * classes + it->job_class].add_wait(now - it->submit_s, 1.0);
-        g_diag.w[1][it->job_class].emplace_back(std::max(0.0, now - it->submit_s), 1.0);
         add_served(it->job_class, 1, it->gpus * d, now, end);
         const auto release = static_cast<std::size_t>(end / step + kTimeEpsilon_s);
         if (release < release_gpus_.size()) {
@@ -545,29 +528,14 @@ void SiteScheduler::start_aggregate(double now, bool ahead_only) {
     return room;
   };
   int until_reservation = 0;
-  static const bool kBurst = std::getenv("BURST") != nullptr;
-  double arrived_work = 0;
-  int burst_gpus = 0;
   auto claim_short = [&](int priority, const std::deque<Batch>& queue, int& capacity) {
-    const double step = scenario_.fidelity.step_s;
     for (const Batch& b : queue) {
       const bool ahead = ahead_of(head, priority, b);
       if ((ahead_only || head_blocks) && !ahead) break;
       (ahead ? ahead_work : behind_work) += b.left_gpu_s;
-      if (kBurst) {
-        const double come = b.counted ? 0.0 : b.total_gpu_s * std::clamp(1 - (now - (b.arrive_s - 0.5 * step)) / step, 0.0, 1.0);
-        arrived_work += std::max(0.0, b.left_gpu_s - come);
-      }
     }
     const auto gpus_for = [&](double work) { return static_cast<int>(std::ceil(work / (end - now) - 1e-9)); };
-    const int paced = gpus_for(ahead_work + behind_work);
-    int full = paced;
-    if (kBurst && burst_s_ > 0 && burst_s_ < end - now) {
-      full = std::max(paced, static_cast<int>(std::ceil(arrived_work / burst_s_ - 1e-9)) +
-                                 gpus_for(std::max(0.0, ahead_work + behind_work - arrived_work)));
-    }
-    int claim = std::min(capacity, std::max(0, full - held - want));
-    burst_gpus += std::max(0, claim - std::max(0, paced - held - want));
+    int claim = std::min(capacity, std::max(0, gpus_for(ahead_work + behind_work) - held - want));
     const int for_ahead = std::min(claim, std::max(0, gpus_for(ahead_work) - held - want));
     if (claim > for_ahead && !ahead_only && head.any && room_now().shadow_s < end - kTimeEpsilon_s &&
         room.shadow_s > now + kTimeEpsilon_s) {
@@ -610,23 +578,6 @@ void SiteScheduler::start_aggregate(double now, bool ahead_only) {
     }
     add_tail_part(std::move(part));
     tail_gpus_ += until_reservation;
-  }
-  if (const int b = std::max(0, burst_gpus - until_reservation); b > 0) {
-    RunningJob part{std::min(end, now + burst_s_), {}};
-    int took = 0;
-    for (int left = b; left > 0 && !short_slices.empty();) {
-      Slice& sl = short_slices.back();
-      const int take = std::min(left, sl.gpus);
-      part.slices.push_back({sl.node, take});
-      sl.gpus -= take;
-      left -= take;
-      took += take;
-      if (sl.gpus == 0) short_slices.pop_back();
-    }
-    if (took > 0) {
-      add_tail_part(std::move(part));
-      tail_gpus_ += took;
-    }
   }
   if (want > 0) {
     if (!adding) {
@@ -770,7 +721,6 @@ void SiteScheduler::serve(double gpu_s, double from_s, double to_s) {
         m.served_jobs += b.jobs[c];
         for (int k = 0; k < 4; ++k) {
           m.add_wait(b.point_start_s[k] - (arrived + (0.125 + 0.25 * k) * step), b.jobs[c] / 4);
-          g_diag.w[0][c].emplace_back(std::max(0.0, b.point_start_s[k] - (arrived + (0.125 + 0.25 * k) * step)), b.jobs[c] / 4);
         }
       }
     }

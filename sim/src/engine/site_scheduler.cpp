@@ -1,6 +1,4 @@
 #include "site_scheduler.h"
-#include <cstdio>
-#include <cstdlib>
 
 #include <algorithm>
 #include <cmath>
@@ -59,17 +57,6 @@ SiteScheduler::SiteScheduler(const Scenario& scenario, std::size_t site_index,
   next_failure_s_ = std::numeric_limits<double>::infinity();
   if (fluid_) {
     node_free_s_ = node_free_quantiles(small.short_durations, gpus_per_node_);
-    {
-      double g = 0, gs = 0;
-      for (std::size_t i = 0; i < small.short_durations.gpus.size(); ++i)
-        for (std::size_t b = 0; b < small.short_durations.gpus[i].size(); ++b) {
-          g += small.short_durations.gpus[i][b];
-          gs += small.short_durations.gpu_s[i][b];
-        }
-      burst_s_ = g > 0 ? gs / g : 0;
-      if (std::getenv("BURSTX")) burst_s_ *= std::atof(std::getenv("BURSTX"));
-      if (std::getenv("DIAG")) std::fprintf(stderr, "BURST_S %.1f\n", burst_s_);
-    }
     const int months = calendar_.month_index_at(horizon_s - 1) + 1;
     series_.aggregate.assign(static_cast<std::size_t>(months) * scenario.job_classes.size(), {});
     release_gpus_.assign(small.steps + 1, 0);

@@ -295,8 +295,7 @@ class SiteScheduler {
   int aggregate_gpus_ = 0;            // the hold's GPUs, the tail's included
   std::vector<RunningJob> tail_;      // GPUs of short work in flight at a boundary, by release
   int tail_gpus_ = 0;
-  std::array<double, kTailTranches> node_free_s_{};
-  double burst_s_ = 0;  // GPU-weighted mean duration of the short jobs  // node_free_quantiles for this site's nodes
+  std::array<double, kTailTranches> node_free_s_{};  // node_free_quantiles for this site's nodes
   static constexpr std::uint32_t kNoJob = UINT32_MAX;
   std::uint32_t waiting_head_ = kNoJob;  // the discrete head that waits, since when, and the
   double waiting_since_s_ = 0;           // short work's GPUs then

@@ -58,7 +58,7 @@ class Keeper {
  public:
   Keeper(const Scenario& s, const models::SimCalendar& cal, AggregateArrivals& small, StreamDraws& out)
       : s_(s), cal_(cal), small_(small), out_(out), aggregate_(s.fidelity.aggregated), from_trace_(!s.trace.empty()) {
-    out_.short_durations.bin_s = short_steps_exp() * s.fidelity.step_s / kResidualBins;
+    out_.short_durations.bin_s = 4 * s.fidelity.step_s / kResidualBins;
   }
 
   void operator()(const Job& j) {
@@ -67,7 +67,7 @@ class Keeper {
       return;
     }
     out_.small_total += 1;
-    if (j.duration_s > short_steps_exp() * s_.fidelity.step_s) {
+    if (j.duration_s > 4 * s_.fidelity.step_s) {
       out_.long_jobs.push_back(
           {j.site, {j.submit_s, static_cast<float>(j.duration_s), j.job_class, static_cast<std::uint16_t>(j.gpus)}});
     } else {

@@ -1,4 +1,3 @@
-#include <cstdlib>
 #include "dctwin/sim/workload.h"
 
 #include <algorithm>
@@ -18,7 +17,6 @@
 #include "dctwin/sim/small_job_feed.h"
 
 namespace dctwin::sim {
-double short_steps_exp() { static const double k = std::getenv("HOLDK") ? std::atof(std::getenv("HOLDK")) : 4.0; return k; }
 static_assert(sizeof(Job) <= 40, "a Job is held tens of millions of times: keep its fields unpadded");
 
 double expected_gpu_hours(const JobClass& c) {
@@ -136,8 +134,8 @@ void ShortJobDurations::add(int g, double duration_s, std::size_t bins, double j
 ShortJobDurations expected_short_durations(const Scenario& s) {
   ShortJobDurations d;
   if (!s.fidelity.aggregated) return d;  // a served class alone has no jobs in flight
-  d.bin_s = short_steps_exp() * s.fidelity.step_s / kResidualBins;
-  const double short_max_s = std::min(short_steps_exp() * s.fidelity.step_s, s.fidelity.small_max_h * 3600.0);
+  d.bin_s = 4 * s.fidelity.step_s / kResidualBins;
+  const double short_max_s = std::min(4 * s.fidelity.step_s, s.fidelity.small_max_h * 3600.0);
   constexpr double kStep = 1e-3, kLowest = -9;
   for (const JobClass& c : s.job_classes) {
     if (c.served || c.campaign || c.share_of_gpu_hours <= 0) continue;
@@ -265,7 +263,7 @@ std::vector<Job> draw_workload(const Scenario& s, AggregateArrivals& small, Smal
   for (const StreamDraws& d : streams) discrete += d.jobs.size();
   jobs.reserve(discrete);
   small.short_durations = {};
-  small.short_durations.bin_s = short_steps_exp() * s.fidelity.step_s / kResidualBins;
+  small.short_durations.bin_s = 4 * s.fidelity.step_s / kResidualBins;
   for (StreamDraws& d : streams) {
     jobs.insert(jobs.end(), d.jobs.begin(), d.jobs.end());
     std::vector<Job>().swap(d.jobs);

@@ -58,7 +58,6 @@ struct LongSmallJob {
 
 // The parts in which small work in flight at a step boundary lets go of its GPUs.
 inline constexpr std::size_t kTailTranches = 3;
-double short_steps_exp();
 
 // Short jobs' durations by job size: GPUs and GPU-seconds per bin of `bin_s` seconds of
 // duration.
