@@ -17,6 +17,7 @@
 #include "calibrate_command.h"
 #include "exit_status.h"
 #include "fabric_command.h"
+#include "memory_guard.h"
 #include "progress.h"
 #include "workload_command.h"
 #include "summary_table.h"
@@ -38,6 +39,7 @@ int run_command(const std::string& scenario_path, const std::string& out_dir, st
   sim::Scenario scenario = load(scenario_path, data_dir);
   if (seed) scenario.seed = static_cast<std::uint64_t>(*seed);
   if (!fidelity.empty()) scenario.fidelity.aggregated = fidelity == "aggregated";
+  cli::refuse_if_jobs_exceed_memory(scenario);
 
   cli::ProgressMode mode = cli::ProgressMode::kAuto;
   if (progress_mode == "bar") mode = cli::ProgressMode::kBar;

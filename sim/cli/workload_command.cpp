@@ -11,6 +11,7 @@
 #include "dctwin/sim/scenario_loader.h"
 #include "dctwin/sim/workload.h"
 #include "exit_status.h"
+#include "memory_guard.h"
 
 namespace dctwin::cli {
 namespace {
@@ -44,6 +45,8 @@ int run(const Options& o, const std::string& data_dir) {
     const auto end = models::date_from_days(models::days_since_epoch(s.start) + o.days);
     if (end < s.end) s.end = end;
   }
+  s.fidelity.aggregated = false;  // the command draws every job, the small ones too
+  refuse_if_jobs_exceed_memory(s, "draw fewer days (--days) or lower the demand");
   const auto jobs = sim::generate_workload(s);
   std::vector<std::pair<double, double>> by_class(s.job_classes.size());  // jobs, GPU-seconds
   std::vector<std::string> buckets = {"1", "2-8", "9-64", "65-512", ">512"};

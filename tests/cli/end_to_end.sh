@@ -91,6 +91,16 @@ plant missing-file 's/gpu: h100-sxm/gpu: h200-nvl/' "25:10: sites[0].gpu: GPU pr
 plant reserved-site-id 's/^  - id: beta/  - id: programme/' "36:9: sites[1].id: 'programme' names all sites in the reports; choose another site id"
 plant bad-yaml 's/^name: tiny/name: [tiny/' ""
 
+# A run whose jobs could not all be held is refused the same way, before any is drawn: here
+# more jobs than a run can number, so on any machine.
+sed 's/gpu_hours_per_month: 8000}/gpu_hours_per_month: 1e10}/; s/^end: 2026-02-06/end: 2030-01-01/' "$tiny" >"$work/huge.yaml"
+for command in run workload; do
+  msg=$("$DCTWIN" $command "$work/huge.yaml" --out "$work/out-huge" 2>&1 >/dev/null); rc=$?
+  [[ $rc == 2 && $(printf '%s\n' "$msg" | wc -l) == 1 && ! -e "$work/out-huge" &&
+     "$msg" == "$work/huge.yaml:0:0: fidelity: about "*" jobs to simulate one by one (exact fidelity), more than a run can number"* ]] ||
+    fail "$command on a scenario too large to hold: $rc $msg"
+done
+
 msg=$("$DCTWIN" run "$work/nope.yaml" --out "$work/out-nope" 2>&1 >/dev/null); rc=$?
 [[ $rc == 2 && "$msg" == "$work/nope.yaml:0:0: (document): cannot read scenario file" ]] || fail "missing scenario: $rc $msg"
 "$DCTWIN" run --no-such-flag >/dev/null 2>&1; [[ $? == 2 ]] || fail "unknown flag exits 2"

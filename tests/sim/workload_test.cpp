@@ -344,3 +344,22 @@ TEST(Workload, ExpectedShortDurationsAreThoseDrawn) {
   s.fidelity.aggregated = false;
   EXPECT_TRUE(dctwin::sim::expected_short_durations(s).gpus_per_job.empty());
 }
+
+TEST(Workload, ExpectedDiscreteJobsAreThoseDrawn) {
+  // The estimate that refuses runs too large for memory (cli/memory_guard.h), against the jobs
+  // drawn: every job in exact fidelity, the pre-training attempts alone in aggregated.
+  auto s = dctwin::sim::ScenarioLoader(DCTWIN_DATA_DIR).load_file(DCTWIN_SOURCE_DIR "/scenarios/cassava-baseline.yaml");
+  s.sites.resize(1);
+  s.sites[0].demand = {{s.start, 2e6}};
+  s.end = {2025, 8, 1};  // two months
+  s.fidelity.aggregated = false;
+  const double all = static_cast<double>(dctwin::sim::generate_workload(s).size());
+  EXPECT_NEAR(dctwin::sim::expected_discrete_jobs(s) / all, 1.0, 0.03) << all << " jobs drawn";
+  s.fidelity.aggregated = true;
+  dctwin::sim::AggregateArrivals small;
+  const double discrete = static_cast<double>(dctwin::sim::generate_workload(s, small).size());
+  ASSERT_GT(discrete, 1000);
+  EXPECT_LT(discrete, all / 10);
+  EXPECT_NEAR(dctwin::sim::expected_discrete_jobs(s) / discrete, 1.0, std::max(0.05, 4 / std::sqrt(discrete)))
+      << discrete << " discrete jobs drawn";
+}

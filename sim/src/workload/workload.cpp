@@ -28,6 +28,48 @@ double expected_gpu_hours(const JobClass& c) {
   return gpus_mean / weight_sum * duration_of(c).mean_h();
 }
 
+namespace {
+// The share of a class's jobs that are not small (is_small), from its sizes and durations.
+double not_small_share(const Scenario& s, const JobClass& c) {
+  if (!s.fidelity.aggregated || c.campaign) return 1.0;
+  const models::JobDuration d = duration_of(c);
+  const double max_h = s.fidelity.small_max_h;
+  double short_enough = 1.0;  // P(duration <= max_h): durations are drawn at z <= z_max
+  if (max_h < d.hours_at(d.z_max())) {
+    double lo = -12, hi = d.z_max();
+    for (int i = 0; i < 100 && hi - lo > 1e-9; ++i) {
+      const double mid = 0.5 * (lo + hi);
+      (d.hours_at(mid) <= max_h ? lo : hi) = mid;
+    }
+    short_enough = normal_cdf(lo) / normal_cdf(d.z_max());
+  }
+  double weights = 0, small_weights = 0;
+  for (std::size_t i = 0; i < c.gpus.size(); ++i) {
+    weights += c.gpus_weights[i];
+    if (c.gpus[i] <= s.fidelity.small_max_gpus) small_weights += c.gpus_weights[i];
+  }
+  return 1.0 - small_weights / weights * short_enough;
+}
+}  // namespace
+
+double expected_discrete_jobs(const Scenario& s) {
+  if (!s.trace.empty()) return static_cast<double>(s.trace.size());
+  double jobs_per_gpu_h = 0;  // of demand
+  for (const JobClass& c : s.job_classes) {
+    if (!c.served) jobs_per_gpu_h += c.share_of_gpu_hours / expected_gpu_hours(c) * not_small_share(s, c);
+  }
+  const models::SimCalendar cal(s.start);
+  const double horizon = cal.seconds_at(s.end);
+  double demand_gpu_h = 0;
+  for (const Site& site : s.sites) {
+    for (double t = 0; t < horizon; t += 3600.0) {
+      const double hour = std::min(3600.0, horizon - t);
+      demand_gpu_h += demand_gpu_hours_per_month(site, cal, t + 0.5 * hour) / kHoursPerMonth * hour / 3600.0;
+    }
+  }
+  return demand_gpu_h * jobs_per_gpu_h;
+}
+
 double demand_gpu_hours_per_month(const Site& site, const models::SimCalendar& cal, double t) {
   const auto& d = site.demand;
   if (d.empty() || t < cal.seconds_at(d.front().date)) return 0.0;

@@ -47,6 +47,11 @@ double submission_cycle_factor(const JobClass& c, const models::SimCalendar& cal
 // All jobs of the scenario (from its trace, if it has one) in submission order (ties broken by site, then class).
 std::vector<Job> generate_workload(const Scenario& scenario);
 
+// The jobs that generate_workload would hand the engine one by one, in expectation, without
+// drawing them: every job in exact fidelity, the jobs that are not small in aggregated
+// fidelity. A trace's jobs are counted as they are. For refusing a run that cannot fit.
+double expected_discrete_jobs(const Scenario& scenario);
+
 // A small job longer than an aggregate step: carried in aggregate, but holding its GPUs from
 // step to step for its whole run.
 struct LongSmallJob {
