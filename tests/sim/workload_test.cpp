@@ -346,7 +346,7 @@ TEST(Workload, ExpectedShortDurationsAreThoseDrawn) {
 }
 
 TEST(Workload, ExpectedDiscreteJobsAreThoseDrawn) {
-  // The estimate that refuses runs too large for memory (cli/memory_guard.h), against the jobs
+  // The estimate that refuses runs too large for memory (sim/cli/memory_guard.h), against the jobs
   // drawn: every job in exact fidelity, the pre-training attempts alone in aggregated.
   auto s = dctwin::sim::ScenarioLoader(DCTWIN_DATA_DIR).load_file(DCTWIN_SOURCE_DIR "/scenarios/cassava-baseline.yaml");
   s.sites.resize(1);
