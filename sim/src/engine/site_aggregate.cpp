@@ -49,9 +49,7 @@ void SiteScheduler::aggregate_boundary(double now) {
   std::vector<Slice> ending;
   if (aggregate_running_ && now >= aggregate_plan_.expected_end_s - kTimeEpsilon_s) ending = end_step_hold(now);
   const auto current = static_cast<std::size_t>(now / step + kTimeEpsilon_s);
-  if (current < release_gpus_.size() && (release_gpus_[current] > 0 || release_work_[current] > 0)) {
-    release_long_due(current, now);
-  }
+  if (held_.due(current)) release_long_due(current, now);
   drop_unserved(current);
   const std::size_t classes = small_.classes;
   // A step's arrivals are a few batches: found by a look along them, queued in key order.
@@ -355,24 +353,20 @@ int SiteScheduler::start_long(double now, int capacity, bool ahead_only, const D
         if (it->gpus < gpus_per_node_) sub_node_gpus += it->gpus;
         const double d = it->duration_s;
         const double end = now + d;
+        const auto release = static_cast<std::size_t>(end / step + kTimeEpsilon_s);
+        (it->gpus < gpus_per_node_ ? started_sub_node_ : started_whole_)
+            .push_back({release, it->gpus, it->gpus * (end - static_cast<double>(release) * step)});
         long_waiting_gpu_s_ -= it->gpus * d;
         note_long_waiting(it->gpus, -1);
         const auto month = static_cast<std::size_t>(calendar_.month_index_at(now));
         series_.aggregate[month * classes + it->job_class].add_wait(now - it->submit_s, 1.0);
         add_served(it->job_class, 1, it->gpus * d, now, end);
-        const auto release = static_cast<std::size_t>(end / step + kTimeEpsilon_s);
-        if (release < release_gpus_.size()) {
-          release_gpus_[release] += it->gpus;
-          release_work_[release] += it->gpus * (end - static_cast<double>(release) * step);
-          last_release_step_ = std::max(last_release_step_, release);
-        }
       }
       b.long_jobs.erase(keep, b.long_jobs.end());
     }
     after_level(priority, queue, capacity);  // the level's short work, before lower levels
     while (!queue.empty() && queue.front().done()) queue.pop_front();
   }
-  if (taken > 0) long_view_dirty_ = true;
   return taken;
 }
 
@@ -391,89 +385,38 @@ void SiteScheduler::requeue_work(double gpu_s, double now) {
 
 void SiteScheduler::release_long_due(std::size_t step_index, double now) {
   account_it_energy(now);
-  const int due = std::min(release_gpus_[step_index], long_held_gpus_);
-  give_long(due);
-  long_held_gpus_ -= due;
-  release_gpus_[step_index] = 0;
-  requeue_work(release_work_[step_index], now);
-  release_work_[step_index] = 0;
-  long_view_dirty_ = true;
-}
-
-void SiteScheduler::give_long(int gpus) {
-  if (gpus <= 0) return;
-  account_busy(sg4::Engine::get_clock());
-  std::vector<Slice> freed;
-  while (gpus > 0 && !long_slices_.empty()) {
-    Slice& s = long_slices_.back();
-    const int take = std::min(gpus, s.gpus);
-    freed.push_back({s.node, take});
-    s.gpus -= take;
-    gpus -= take;
-    if (s.gpus == 0) long_slices_.pop_back();
-  }
-  pool_.give(freed);
-}
-
-// Takes `gpus` GPUs out of the long holds' release books, the latest-ending first, and
-// returns the work their jobs have left.
-double SiteScheduler::forget_long(int gpus, double now) {
-  const double step = scenario_.fidelity.step_s;
   double work = 0;
-  for (std::size_t s = last_release_step_ + 1; s-- > 0 && gpus > 0;) {
-    const int take = std::min(gpus, release_gpus_[s]);
-    if (take == 0) continue;
-    const double share = static_cast<double>(take) / release_gpus_[s];
-    work += take * std::max(0.0, static_cast<double>(s) * step - now) + share * release_work_[s];
-    release_work_[s] -= share * release_work_[s];
-    release_gpus_[s] -= take;
-    gpus -= take;
+  const std::vector<Slice> freed = held_.release(step_index, work);
+  if (!freed.empty()) {
+    account_busy(now);
+    pool_.give(freed);
   }
-  long_view_dirty_ = true;
-  return work;
+  requeue_work(work, now);
 }
 
-// Long holds lose `gpus` GPUs; their jobs' work left goes back to the front of the queue.
-void SiteScheduler::drop_long(int gpus, double now) {
+// Every long hold loses its GPUs; the jobs' work left goes back to the front of the queue.
+void SiteScheduler::drop_long(double now) {
   account_it_energy(now);
-  gpus = std::min(gpus, long_held_gpus_);
-  give_long(gpus);
-  long_held_gpus_ -= gpus;
-  requeue_work(forget_long(gpus, now), now);
+  account_busy(now);
+  double work = 0;
+  pool_.give(held_.drop_all(now, work));
+  requeue_work(work, now);
 }
 
-// A node going down: the long holds on it move to free GPUs elsewhere, as far as there are;
-// the rest lose their GPUs.
+// A node going down: the long holds on it move to free GPUs elsewhere, as far as there are,
+// each keeping its end; the rest lose their GPUs, and their jobs' work waits again.
 void SiteScheduler::move_long_off(std::uint32_t node, double now) {
-  int moved = 0;
-  std::vector<Slice> off;
-  for (auto it = long_slices_.begin(); it != long_slices_.end();) {
-    if (it->node != node) {
-      ++it;
-      continue;
-    }
-    moved += it->gpus;
-    off.push_back(*it);
-    it = long_slices_.erase(it);
-  }
-  if (moved == 0) return;
+  const HeldJobs::OffNode off = held_.take_off(node);
+  if (off.gpus == 0) return;
   account_busy(now);
+  account_it_energy(now);
   std::vector<Slice> elsewhere;
-  int placed = 0;
-  for (const Slice& s : pool_.place_spread(moved)) {
-    if (s.node == node) continue;
-    elsewhere.push_back(s);
-    placed += s.gpus;
+  for (const Slice& s : pool_.place_spread(off.gpus)) {
+    if (s.node != node) elsewhere.push_back(s);
   }
   pool_.take(elsewhere);
-  pool_.give(off);
-  long_slices_.insert(long_slices_.begin(), elsewhere.begin(), elsewhere.end());
-  if (placed < moved) {
-    account_it_energy(now);
-    long_held_gpus_ -= moved - placed;
-    requeue_work(forget_long(moved - placed, now), now);
-  }
-  long_view_dirty_ = true;
+  pool_.give(off.slices);
+  requeue_work(held_.rehome(off, elsewhere, now), now);
 }
 
 // Served work of a class over [from, to), split over the months it spans.
@@ -547,6 +490,8 @@ void SiteScheduler::start_aggregate(double now, bool ahead_only) {
     capacity -= claim;
   };
   int sub_node_gpus = 0;
+  started_whole_.clear();
+  started_sub_node_.clear();
   // By reference: a std::function holding the lambdas themselves would allocate at every pass.
   const int long_gpus =
       start_long(now, free_gpus, ahead_only, head, std::ref(room_now), std::ref(claim_short), sub_node_gpus);
@@ -556,16 +501,15 @@ void SiteScheduler::start_aggregate(double now, bool ahead_only) {
   if (long_gpus > sub_node_gpus) {  // on whole nodes, which start_long found free
     const std::vector<Slice> whole = pool_.place(long_gpus - sub_node_gpus);
     pool_.take(whole);
-    long_slices_.insert(long_slices_.end(), whole.begin(), whole.end());
+    held_.add(started_whole_, whole);
   }
   std::vector<Slice> short_slices = pool_.place_spread(sub_node_gpus + want);
   pool_.take(short_slices);
   if (sub_node_gpus > 0) {  // else all of it is short work
     HeldSplit split = split_held(short_slices, sub_node_gpus);
-    long_slices_.insert(long_slices_.end(), split.held.begin(), split.held.end());
+    held_.add(started_sub_node_, split.held);
     short_slices = std::move(split.short_work);
   }
-  long_held_gpus_ += long_gpus;
   if (until_reservation > 0) {  // from the whole free nodes, placed last, which the head needs most
     RunningJob part{room.shadow_s, {}};
     for (int left = until_reservation; left > 0 && !short_slices.empty();) {

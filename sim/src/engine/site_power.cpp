@@ -82,8 +82,8 @@ void SiteScheduler::rebalance(double now) {
       stop_aggregate(now);
       continue;
     }
-    if (long_held_gpus_ > 0) {
-      drop_long(long_held_gpus_, now);
+    if (held_.gpus() > 0) {
+      drop_long(now);
       continue;
     }
     if (pool_.fully_free_nodes() > 0) {

@@ -44,6 +44,7 @@ SiteScheduler::SiteScheduler(const Scenario& scenario, std::size_t site_index,
       powered_(nodes.hosts.size(), 0),
       down_until_(nodes.hosts.size(), 0.0),
       small_(small),
+      held_(small.steps + 1, scenario.fidelity.step_s),
       calendar_(scenario.start),
       failure_rng_(scenario.seed, kFailureStream + site_index),
       spares_(scenario.reliability.spare_nodes_per_site) {
@@ -59,8 +60,6 @@ SiteScheduler::SiteScheduler(const Scenario& scenario, std::size_t site_index,
     node_free_s_ = node_free_quantiles(small.short_durations, gpus_per_node_);
     const int months = calendar_.month_index_at(horizon_s - 1) + 1;
     series_.aggregate.assign(static_cast<std::size_t>(months) * scenario.job_classes.size(), {});
-    release_gpus_.assign(small.steps + 1, 0);
-    release_work_.assign(small.steps + 1, 0.0);
   }
 }
 
@@ -427,7 +426,9 @@ void SiteScheduler::schedule(double now) {
 void SiteScheduler::RunningEndOrder::rewind() {
   discrete_ = site_.by_end_.begin();
   aggregate_due_ = site_.aggregate_running_;
-  long_ = site_.long_held_gpus_ > 0 ? &site_.long_view() : nullptr;
+  const double step_s = site_.scenario_.fidelity.step_s;
+  const auto step = static_cast<std::size_t>(sg4::Engine::get_clock() / step_s + kTimeEpsilon_s);
+  long_ = site_.held_.gpus() > 0 ? &site_.held_.view(step) : nullptr;
   next_long_ = 0;
   next_tail_ = 0;
 }
@@ -459,42 +460,6 @@ const RunningJob* SiteScheduler::RunningEndOrder::next() {
     case From::kTail: ++next_tail_; break;
   }
   return first;
-}
-
-// The long holds as EASY sees them: GPUs freed at each of the next eight steps, then in
-// blocks of 24 steps (each block at its last step's end, so reservations are never early);
-// the slices released first are the last ones taken.
-const std::vector<RunningJob>& SiteScheduler::long_view() const {
-  const double step = scenario_.fidelity.step_s;
-  const auto current = static_cast<std::size_t>(sg4::Engine::get_clock() / step + kTimeEpsilon_s);
-  if (!long_view_dirty_ && long_view_step_ == current) return long_view_;
-  long_view_dirty_ = false;
-  long_view_step_ = current;
-  // Rebuilt at most once a pass: the entries' slice lists keep their storage.
-  std::size_t built = 0;
-  std::size_t slice = long_slices_.size();
-  int left_in_slice = slice > 0 ? long_slices_[slice - 1].gpus : 0;
-  for (std::size_t s = current + 1; s <= last_release_step_ && slice > 0;) {
-    const std::size_t block = s < current + 9 ? 1 : 24;
-    int gpus = 0;
-    for (std::size_t k = s; k < std::min(s + block, last_release_step_ + 1); ++k) gpus += release_gpus_[k];
-    const std::size_t last = std::min(s + block, last_release_step_ + 1) - 1;
-    s += block;
-    if (gpus == 0) continue;
-    if (built == long_view_.size()) long_view_.emplace_back();
-    RunningJob& r = long_view_[built++];
-    r.slices.clear();
-    r.expected_end_s = static_cast<double>(last + 1) * step;
-    while (gpus > 0 && slice > 0) {
-      const int take = std::min(gpus, left_in_slice);
-      r.slices.push_back({long_slices_[slice - 1].node, take});
-      gpus -= take;
-      left_in_slice -= take;
-      if (left_in_slice == 0 && --slice > 0) left_in_slice = long_slices_[slice - 1].gpus;
-    }
-  }
-  long_view_.resize(built);
-  return long_view_;
 }
 
 // Starts the job if the power budget holds it at the slowest clock; otherwise holds it.

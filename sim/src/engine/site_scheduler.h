@@ -29,6 +29,7 @@
 #include "dctwin/sim/run_result.h"
 #include "dctwin/sim/scenario.h"
 #include "dctwin/sim/workload.h"
+#include "held_jobs.h"
 
 namespace dctwin::sim::engine {
 
@@ -170,13 +171,11 @@ class SiteScheduler {
                  const std::function<void(int, const std::deque<Batch>&, int&)>& after_level,
                  int& sub_node_gpus);
   void release_long_due(std::size_t step, double now);
-  void give_long(int gpus);
-  void drop_long(int gpus, double now);  // jobs lose their GPUs and wait again for their work
-  double forget_long(int gpus, double now);
+  void drop_long(double now);  // jobs lose their GPUs and wait again for their work
   void move_long_off(std::uint32_t node, double now);
   void add_served(std::size_t job_class, double jobs, double gpu_s, double from_s, double to_s);
   void requeue_work(double gpu_s, double now);
-  int fluid_gpus() const { return (aggregate_running_ ? aggregate_gpus_ : 0) + long_held_gpus_; }
+  int fluid_gpus() const { return (aggregate_running_ ? aggregate_gpus_ : 0) + held_.gpus(); }
 
   // Running work by expected end, the aggregate's GPUs (held to the next boundary) and the
   // long holds included, merged as EASY walks it rather than listed whole on every pass.
@@ -195,7 +194,6 @@ class SiteScheduler {
     std::size_t next_tail_ = 0;
   };
   RunningEndOrder running_by_end() const { return RunningEndOrder(*this); }
-  const std::vector<RunningJob>& long_view() const;
   void finish(std::uint32_t job, double now);
   void compute_done(std::uint32_t job, double now);
   void wait_for_next(double timeout);
@@ -278,15 +276,9 @@ class SiteScheduler {
   double long_waiting_gpu_s_ = 0;     // work of long small jobs admitted and not yet started
   int long_waiting_sub_node_ = 0;      // ... of them smaller than a node
   std::map<int, int> long_waiting_nodes_;  // ... the others by the whole nodes each needs: how many
-  int long_held_gpus_ = 0;
-  std::vector<Slice> long_slices_;    // where they are: released from the back
-  std::vector<int> release_gpus_;     // by aggregate step: GPUs of long holds whose run ends in it
-  std::vector<double> release_work_;  // and the work they have left in that step, GPU-s
-  std::size_t last_release_step_ = 0;
+  HeldJobs held_;  // the long small jobs started, on their GPUs until their runs end
+  std::vector<HeldJobs::Start> started_whole_, started_sub_node_;  // by start_long, to be placed
   double long_planned_at_s_[2] = {-1, -1};  // the instant each call of a pass last started long jobs
-  mutable std::vector<RunningJob> long_view_;  // long holds by release, for EASY
-  mutable bool long_view_dirty_ = true;
-  mutable std::size_t long_view_step_ = 0;  // the step it was built in
   models::SimCalendar calendar_;
   std::map<int, std::deque<Batch>, std::greater<>> backlog_;  // by priority, highest first
   double backlog_gpu_s_ = 0;
