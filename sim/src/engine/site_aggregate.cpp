@@ -81,6 +81,7 @@ void SiteScheduler::aggregate_boundary(double now) {
   }
   for (const LongSmallJob& j : long_inbox_) {
     batch(static_cast<std::size_t>(j.submit_s / step), j.job_class).long_jobs.push_back(j);
+    ++level_books_[scenario_.job_classes[j.job_class].priority].long_jobs;
     const double work = j.gpus * static_cast<double>(j.duration_s);
     auto& m = series_.aggregate[static_cast<std::size_t>(calendar_.month_index_at(j.submit_s)) * classes + j.job_class];
     m.jobs += 1;
@@ -95,6 +96,7 @@ void SiteScheduler::aggregate_boundary(double now) {
   for (auto& [key, b] : batches) {
     b.left_gpu_s = b.total_gpu_s;
     backlog_gpu_s_ += b.total_gpu_s;
+    note_backlog_added(std::get<1>(key), b.served, b.total_gpu_s);
     backlog_[std::get<1>(key)].push_back(std::move(b));
   }
   keep_tail(now, std::move(ending));
@@ -141,12 +143,7 @@ void SiteScheduler::keep_tail(double now, std::vector<Slice> ending) {
   for (const Slice& sl : ending) ending_gpus += sl.gpus;
   const double step = scenario_.fidelity.step_s;
   // A served load has no jobs to stay in flight: only the jobs' work keeps GPUs busy.
-  double jobs_work = 0;
-  for (const auto& [priority, queue] : backlog_) {
-    for (const Batch& b : queue) {
-      if (!b.served) jobs_work += b.left_gpu_s;
-    }
-  }
+  const double jobs_work = jobs_left_gpu_s();
   const int busy = static_cast<int>(std::ceil(jobs_work / step - 1e-9));
   const DiscreteHead head = discrete_head();
   std::size_t next = 0;  // the first of `ending`'s slices not yet all in the tail
@@ -236,7 +233,10 @@ void SiteScheduler::release_tail_due(double now) {
 void SiteScheduler::drop_unserved(std::size_t current_step) {
   const double step = scenario_.fidelity.step_s;
   const std::size_t classes = small_.classes;
-  for (auto& [priority, queue] : backlog_) {
+  for (const int level : served_levels_) {
+    const auto at = backlog_.find(level);
+    if (at == backlog_.end()) continue;
+    auto& [priority, queue] = *at;
     for (Batch& b : queue) {
       if (!b.served || b.left_gpu_s <= 0 || static_cast<std::size_t>(b.arrive_s / step) >= current_step) continue;
       const auto month = static_cast<std::size_t>(calendar_.month_index_at(b.arrive_s));
@@ -247,9 +247,10 @@ void SiteScheduler::drop_unserved(std::size_t current_step) {
         series_.aggregate[month * classes + c].unserved_gpu_s += b.left_gpu_s * share;
       }
       backlog_gpu_s_ = std::max(0.0, backlog_gpu_s_ - b.left_gpu_s);
+      note_backlog_taken(priority, true, b.left_gpu_s);
       b.left_gpu_s = 0;
     }
-    while (!queue.empty() && queue.front().done()) queue.pop_front();
+    pop_done(priority, queue);
   }
 }
 
@@ -334,8 +335,9 @@ int SiteScheduler::start_long(double now, int capacity, bool ahead_only, const D
   int whole_nodes = pool_.fully_free_nodes();  // used up as held jobs of a node or more take them
   int taken = 0;
   for (auto& [priority, queue] : backlog_) {
+    int& long_jobs = level_books_[priority].long_jobs;
     for (Batch& b : queue) {
-      if (capacity <= 0 || !may_start) break;
+      if (capacity <= 0 || !may_start || long_jobs == 0) break;
       const bool ahead = ahead_of(head, priority, b);
       if (ahead_only && !ahead) break;  // later batches of the level are behind too
       auto keep = b.long_jobs.begin();
@@ -347,6 +349,7 @@ int SiteScheduler::start_long(double now, int capacity, bool ahead_only, const D
           continue;
         }
         if (past_reservation) extra -= it->gpus;
+        --long_jobs;
         whole_nodes -= nodes;
         capacity -= it->gpus;
         taken += it->gpus;
@@ -365,7 +368,7 @@ int SiteScheduler::start_long(double now, int capacity, bool ahead_only, const D
       b.long_jobs.erase(keep, b.long_jobs.end());
     }
     after_level(priority, queue, capacity);  // the level's short work, before lower levels
-    while (!queue.empty() && queue.front().done()) queue.pop_front();
+    pop_done(priority, queue);
   }
   return taken;
 }
@@ -380,7 +383,35 @@ void SiteScheduler::requeue_work(double gpu_s, double now) {
   b.total_gpu_s = b.left_gpu_s = gpu_s;
   b.counted = true;
   backlog_gpu_s_ += gpu_s;
+  note_backlog_added(kTopPriority, false, gpu_s);
   backlog_[kTopPriority].push_front(std::move(b));
+}
+
+void SiteScheduler::note_backlog_added(int priority, bool served, double gpu_s) {
+  LevelBooks& level = level_books_[priority];
+  level.left_gpu_s += gpu_s;
+  if (!served) level.jobs_left_gpu_s += gpu_s;
+  ++backlog_version_;
+}
+
+void SiteScheduler::note_backlog_taken(int priority, bool served, double gpu_s) {
+  LevelBooks& level = level_books_[priority];
+  level.left_gpu_s = std::max(0.0, level.left_gpu_s - gpu_s);
+  if (!served) level.jobs_left_gpu_s = std::max(0.0, level.jobs_left_gpu_s - gpu_s);
+  ++backlog_version_;
+}
+
+void SiteScheduler::pop_done(int priority, std::deque<Batch>& queue) {
+  while (!queue.empty() && queue.front().done()) queue.pop_front();
+  if (!queue.empty()) return;
+  LevelBooks& level = level_books_[priority];
+  level.left_gpu_s = level.jobs_left_gpu_s = 0;  // what rounding left
+}
+
+double SiteScheduler::jobs_left_gpu_s() const {
+  double left = 0;
+  for (const auto& [priority, level] : level_books_) left += level.jobs_left_gpu_s;
+  return left;
 }
 
 void SiteScheduler::release_long_due(std::size_t step_index, double now) {
@@ -472,10 +503,23 @@ void SiteScheduler::start_aggregate(double now, bool ahead_only) {
   };
   int until_reservation = 0;
   auto claim_short = [&](int priority, const std::deque<Batch>& queue, int& capacity) {
-    for (const Batch& b : queue) {
-      const bool ahead = ahead_of(head, priority, b);
-      if ((ahead_only || head_blocks) && !ahead) break;
-      (ahead ? ahead_work : behind_work) += b.left_gpu_s;
+    // A level is wholly ahead of the head or wholly behind it, but for the head's own, where
+    // the batches that arrived by the head's submission are ahead (a level's batches are in
+    // arrival order).
+    const double level_work = level_books_[priority].left_gpu_s;
+    const bool blocked = ahead_only || head_blocks;
+    if (!head.any || priority > head.priority) {
+      ahead_work += level_work;
+    } else if (priority < head.priority) {
+      if (!blocked) behind_work += level_work;
+    } else {
+      double ahead_here = 0;
+      for (const Batch& b : queue) {
+        if (!ahead_of(head, priority, b)) break;
+        ahead_here += b.left_gpu_s;
+      }
+      ahead_work += ahead_here;
+      if (!blocked) behind_work += std::max(0.0, level_work - ahead_here);
     }
     const auto gpus_for = [&](double work) { return static_cast<int>(std::ceil(work / (end - now) - 1e-9)); };
     int claim = std::min(capacity, std::max(0, gpus_for(ahead_work + behind_work) - held - want));
@@ -642,6 +686,7 @@ void SiteScheduler::serve(double gpu_s, double from_s, double to_s) {
       const double take = std::clamp(done_by(span, rate, with) - done_by(span, rate, before), 0.0, b.left_gpu_s);
       b.left_gpu_s -= take;
       backlog_gpu_s_ -= take;
+      note_backlog_taken(priority, b.served, take);
       const bool finished = b.left_gpu_s <= 1e-6 * b.total_gpu_s;
       if (!b.counted) {
         for (; b.points_started < 4; ++b.points_started) {
@@ -653,6 +698,7 @@ void SiteScheduler::serve(double gpu_s, double from_s, double to_s) {
       }
       if (!finished) continue;
       backlog_gpu_s_ = std::max(0.0, backlog_gpu_s_ - b.left_gpu_s);  // the rounding left over
+      note_backlog_taken(priority, b.served, b.left_gpu_s);
       b.left_gpu_s = 0;
       if (b.counted) continue;
       const double last_start = b.point_start_s[3];
@@ -668,7 +714,7 @@ void SiteScheduler::serve(double gpu_s, double from_s, double to_s) {
         }
       }
     }
-    while (!queue.empty() && queue.front().done()) queue.pop_front();
+    pop_done(priority, queue);
   }
 }
 

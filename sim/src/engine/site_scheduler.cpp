@@ -60,6 +60,10 @@ SiteScheduler::SiteScheduler(const Scenario& scenario, std::size_t site_index,
     node_free_s_ = node_free_quantiles(small.short_durations, gpus_per_node_);
     const int months = calendar_.month_index_at(horizon_s - 1) + 1;
     series_.aggregate.assign(static_cast<std::size_t>(months) * scenario.job_classes.size(), {});
+    for (const JobClass& c : scenario.job_classes) {
+      if (c.served && std::find(served_levels_.begin(), served_levels_.end(), c.priority) == served_levels_.end())
+        served_levels_.push_back(c.priority);
+    }
   }
 }
 
@@ -212,12 +216,19 @@ double SiteScheduler::reservation_s(int gpus) {
 // started and the served load's work, without the short work in aggregate, which as jobs
 // would mostly start at once where GPUs are free and then count as running work.
 double SiteScheduler::expected_wait_s(int gpus) {
-  double short_gpu_s = 0;
-  for (const auto& [priority, queue] : backlog_) {
-    for (const Batch& b : queue) {
-      if (!b.served) short_gpu_s += b.left_gpu_s;
+  // Summed afresh (not from the level books, kept step by step): the broker's choice between
+  // sites hangs on the last bits of this estimate, and the sum is walked again only once the
+  // backlog has changed.
+  if (summed_backlog_version_ != backlog_version_) {
+    summed_backlog_version_ = backlog_version_;
+    summed_jobs_left_gpu_s_ = 0;
+    for (const auto& [priority, queue] : backlog_) {
+      for (const Batch& b : queue) {
+        if (!b.served) summed_jobs_left_gpu_s_ += b.left_gpu_s;
+      }
     }
   }
+  double short_gpu_s = summed_jobs_left_gpu_s_;
   for (const SmallArrival& in : small_inbox_) {
     if (!scenario_.job_classes[in.job_class].served) short_gpu_s += in.gpu_s;
   }

@@ -282,6 +282,21 @@ class SiteScheduler {
   models::SimCalendar calendar_;
   std::map<int, std::deque<Batch>, std::greater<>> backlog_;  // by priority, highest first
   double backlog_gpu_s_ = 0;
+  // Each level's work left, and of it the jobs' (not a served load's), and its held jobs not
+  // yet started: kept as the batches change, so that a pass need not walk a long backlog (an
+  // overloaded site's). A level's books start again from zero once it empties.
+  struct LevelBooks {
+    double left_gpu_s = 0, jobs_left_gpu_s = 0;
+    int long_jobs = 0;
+  };
+  std::map<int, LevelBooks, std::greater<>> level_books_;
+  std::vector<int> served_levels_;  // the levels served classes queue at
+  std::uint64_t backlog_version_ = 0, summed_backlog_version_ = UINT64_MAX;  // expected_wait_s's sum
+  double summed_jobs_left_gpu_s_ = 0;
+  void note_backlog_added(int priority, bool served, double gpu_s);
+  void note_backlog_taken(int priority, bool served, double gpu_s);
+  void pop_done(int priority, std::deque<Batch>& queue);
+  double jobs_left_gpu_s() const;
   bool aggregate_running_ = false;
   RunningJob aggregate_plan_;
   int aggregate_gpus_ = 0;            // the hold's GPUs, the tail's included
