@@ -92,9 +92,10 @@ HeldJobs::OffNode HeldJobs::take_off(std::uint32_t node) {
       off.slices.push_back(sl);
       return true;
     });
-    if (here > 0) off.parts.push_back({step, here, 0});
+    if (here > 0) off.parts.push_back({step, here});
     off.gpus += here;
   }
+  if (off.gpus > 0) view_dirty_ = true;
   return off;
 }
 
@@ -102,7 +103,7 @@ double HeldJobs::rehome(const OffNode& off, const std::vector<Slice>& elsewhere,
   std::size_t next = 0;
   int left_in_slice = elsewhere.empty() ? 0 : elsewhere.front().gpus;
   double work = 0;
-  for (const Start& part : off.parts) {
+  for (const OffNode::Part& part : off.parts) {
     const int kept = take_in_turn(elsewhere, next, left_in_slice, part.gpus,
                                   by_release_.at(part.release_step).slices);
     if (kept < part.gpus) work += forget(part.release_step, part.gpus - kept, now);

@@ -23,8 +23,12 @@ class HeldJobs {
   };
   // A node's share of the holds, taken off it: its GPUs, and each step's jobs' part of them.
   struct OffNode {
+    struct Part {
+      std::size_t release_step = 0;
+      int gpus = 0;
+    };
     std::vector<Slice> slices;
-    std::vector<Start> parts;  // release step and GPUs; work unused
+    std::vector<Part> parts;  // by release step, earliest first
     int gpus = 0;
   };
 
