@@ -55,8 +55,7 @@ std::vector<Slice> HeldJobs::release(std::size_t step, double& work_gpu_s) {
   return freed;
 }
 
-double HeldJobs::forget(std::size_t step, int gpus, double now) {
-  Step& s = by_release_.at(step);
+double HeldJobs::forget(std::size_t step, Step& s, int gpus, double now) {
   const int take = std::min(gpus, s.gpus);
   if (take <= 0) return 0;
   const double share = static_cast<double>(take) / s.gpus;
@@ -74,7 +73,7 @@ std::vector<Slice> HeldJobs::drop_all(double now, double& work_gpu_s) {
   std::vector<Slice> freed;
   for (auto& [step, held] : by_release_) {
     freed.insert(freed.end(), held.slices.begin(), held.slices.end());
-    work_gpu_s += forget(step, held.gpus, now);
+    work_gpu_s += forget(step, held, held.gpus, now);
   }
   by_release_.clear();
   gpus_ = 0;
@@ -104,9 +103,9 @@ double HeldJobs::rehome(const OffNode& off, const std::vector<Slice>& elsewhere,
   int left_in_slice = elsewhere.empty() ? 0 : elsewhere.front().gpus;
   double work = 0;
   for (const OffNode::Part& part : off.parts) {
-    const int kept = take_in_turn(elsewhere, next, left_in_slice, part.gpus,
-                                  by_release_.at(part.release_step).slices);
-    if (kept < part.gpus) work += forget(part.release_step, part.gpus - kept, now);
+    Step& held = by_release_.at(part.release_step);
+    const int kept = take_in_turn(elsewhere, next, left_in_slice, part.gpus, held.slices);
+    if (kept < part.gpus) work += forget(part.release_step, held, part.gpus - kept, now);
   }
   std::erase_if(by_release_, [](const auto& held) { return held.second.gpus == 0; });
   view_dirty_ = true;

@@ -60,7 +60,8 @@ class HeldJobs {
   };
   void file(std::size_t release_step, int gpus, double work_gpu_s, const std::vector<Slice>& slices,
             std::size_t& next, int& left_in_slice);
-  double forget(std::size_t step, int gpus, double now);  // its jobs lose `gpus`: their work left
+  // The jobs of `step` (its books `s`) lose `gpus` GPUs: returns their work left from `now`.
+  double forget(std::size_t step, Step& s, int gpus, double now);
 
   std::size_t steps_;
   double step_s_;
