@@ -335,8 +335,14 @@ int SiteScheduler::start_long(double now, int capacity, bool ahead_only, const D
   int whole_nodes = pool_.fully_free_nodes();  // used up as held jobs of a node or more take them
   int taken = 0;
   for (auto& [priority, queue] : backlog_) {
-    int& long_jobs = level_books_[priority].long_jobs;
-    for (Batch& b : queue) {
+    LevelBooks& level = level_books_[priority];
+    int& long_jobs = level.long_jobs;
+    // Long jobs only join new batches at the back, so the leading batches without any stay so
+    // until they are gone; an overloaded level has thousands of them.
+    std::size_t& skip = level.batches_before_long;
+    while (skip < queue.size() && queue[skip].long_jobs.empty()) ++skip;
+    for (auto at = queue.begin() + static_cast<std::ptrdiff_t>(skip); at != queue.end(); ++at) {
+      Batch& b = *at;
       if (capacity <= 0 || !may_start || long_jobs == 0) break;
       const bool ahead = ahead_of(head, priority, b);
       if (ahead_only && !ahead) break;  // later batches of the level are behind too
@@ -385,6 +391,7 @@ void SiteScheduler::requeue_work(double gpu_s, double now) {
   backlog_gpu_s_ += gpu_s;
   note_backlog_added(kTopPriority, false, gpu_s);
   backlog_[kTopPriority].push_front(std::move(b));
+  ++level_books_[kTopPriority].batches_before_long;  // it has none
 }
 
 void SiteScheduler::note_backlog_added(int priority, bool served, double gpu_s) {
@@ -402,9 +409,12 @@ void SiteScheduler::note_backlog_taken(int priority, bool served, double gpu_s) 
 }
 
 void SiteScheduler::pop_done(int priority, std::deque<Batch>& queue) {
-  while (!queue.empty() && queue.front().done()) queue.pop_front();
-  if (!queue.empty()) return;
   LevelBooks& level = level_books_[priority];
+  while (!queue.empty() && queue.front().done()) {
+    queue.pop_front();
+    if (level.batches_before_long > 0) --level.batches_before_long;
+  }
+  if (!queue.empty()) return;
   level.left_gpu_s = level.jobs_left_gpu_s = 0;  // what rounding left
 }
 

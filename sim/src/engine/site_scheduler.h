@@ -288,6 +288,7 @@ class SiteScheduler {
   struct LevelBooks {
     double left_gpu_s = 0, jobs_left_gpu_s = 0;
     int long_jobs = 0;
+    std::size_t batches_before_long = 0;  // leading batches known to hold no long job waiting
   };
   std::map<int, LevelBooks, std::greater<>> level_books_;
   std::vector<int> served_levels_;  // the levels served classes queue at
