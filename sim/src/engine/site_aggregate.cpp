@@ -95,6 +95,7 @@ void SiteScheduler::aggregate_boundary(double now) {
   std::sort(batches.begin(), batches.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
   for (auto& [key, b] : batches) {
     b.left_gpu_s = b.total_gpu_s;
+    count_jobs_left(b, 0);
     backlog_gpu_s_ += b.total_gpu_s;
     note_backlog_added(std::get<1>(key), b.served, b.total_gpu_s);
     backlog_[std::get<1>(key)].push_back(std::move(b));
@@ -388,6 +389,7 @@ void SiteScheduler::requeue_work(double gpu_s, double now) {
   b.gpu_s.assign(small_.classes, 0);
   b.total_gpu_s = b.left_gpu_s = gpu_s;
   b.counted = true;
+  count_jobs_left(b, 0);
   backlog_gpu_s_ += gpu_s;
   note_backlog_added(kTopPriority, false, gpu_s);
   backlog_[kTopPriority].push_front(std::move(b));
@@ -398,19 +400,27 @@ void SiteScheduler::note_backlog_added(int priority, bool served, double gpu_s) 
   LevelBooks& level = level_books_[priority];
   level.left_gpu_s += gpu_s;
   if (!served) level.jobs_left_gpu_s += gpu_s;
-  ++backlog_version_;
 }
 
 void SiteScheduler::note_backlog_taken(int priority, bool served, double gpu_s) {
   LevelBooks& level = level_books_[priority];
   level.left_gpu_s = std::max(0.0, level.left_gpu_s - gpu_s);
   if (!served) level.jobs_left_gpu_s = std::max(0.0, level.jobs_left_gpu_s - gpu_s);
-  ++backlog_version_;
+}
+
+void SiteScheduler::count_jobs_left(const Batch& b, double left_before) {
+  if (b.served) return;
+  const auto units = [](double gpu_s) { return std::llround(std::ldexp(gpu_s, 10)); };
+  jobs_left_units_ += units(b.left_gpu_s) - units(left_before);
 }
 
 void SiteScheduler::pop_done(int priority, std::deque<Batch>& queue) {
   LevelBooks& level = level_books_[priority];
   while (!queue.empty() && queue.front().done()) {
+    Batch& gone = queue.front();
+    const double rounding_left = gone.left_gpu_s;
+    gone.left_gpu_s = 0;
+    count_jobs_left(gone, rounding_left);
     queue.pop_front();
     if (level.batches_before_long > 0) --level.batches_before_long;
   }
@@ -694,7 +704,9 @@ void SiteScheduler::serve(double gpu_s, double from_s, double to_s) {
       auto start_of = [&](double x) { return from_s + std::min(span, reached_at(x - done_before, rate, span, before, with)); };
       // What the fluid did of this batch: no more than has arrived.
       const double take = std::clamp(done_by(span, rate, with) - done_by(span, rate, before), 0.0, b.left_gpu_s);
+      const double left_before = b.left_gpu_s;
       b.left_gpu_s -= take;
+      count_jobs_left(b, left_before);
       backlog_gpu_s_ -= take;
       note_backlog_taken(priority, b.served, take);
       const bool finished = b.left_gpu_s <= 1e-6 * b.total_gpu_s;
@@ -709,7 +721,9 @@ void SiteScheduler::serve(double gpu_s, double from_s, double to_s) {
       if (!finished) continue;
       backlog_gpu_s_ = std::max(0.0, backlog_gpu_s_ - b.left_gpu_s);  // the rounding left over
       note_backlog_taken(priority, b.served, b.left_gpu_s);
+      const double rounding_left = b.left_gpu_s;
       b.left_gpu_s = 0;
+      count_jobs_left(b, rounding_left);
       if (b.counted) continue;
       const double last_start = b.point_start_s[3];
       const auto month = static_cast<std::size_t>(calendar_.month_index_at(std::min(last_start, horizon_s_ - 1)));

@@ -1,6 +1,7 @@
 #include "site_scheduler.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <limits>
 
@@ -216,19 +217,16 @@ double SiteScheduler::reservation_s(int gpus) {
 // started and the served load's work, without the short work in aggregate, which as jobs
 // would mostly start at once where GPUs are free and then count as running work.
 double SiteScheduler::expected_wait_s(int gpus) {
-  // Summed afresh (not from the level books, kept step by step): the broker's choice between
-  // sites hangs on the last bits of this estimate, and the sum is walked again only once the
-  // backlog has changed.
-  if (summed_backlog_version_ != backlog_version_) {
-    summed_backlog_version_ = backlog_version_;
-    summed_jobs_left_gpu_s_ = 0;
-    for (const auto& [priority, queue] : backlog_) {
-      for (const Batch& b : queue) {
-        if (!b.served) summed_jobs_left_gpu_s_ += b.left_gpu_s;
-      }
+#ifndef NDEBUG
+  std::int64_t afresh = 0;
+  for (const auto& [priority, queue] : backlog_) {
+    for (const Batch& b : queue) {
+      if (!b.served) afresh += std::llround(std::ldexp(b.left_gpu_s, 10));
     }
   }
-  double short_gpu_s = summed_jobs_left_gpu_s_;
+  assert(afresh == jobs_left_units_);
+#endif
+  double short_gpu_s = std::ldexp(static_cast<double>(jobs_left_units_), -10);
   for (const SmallArrival& in : small_inbox_) {
     if (!scenario_.job_classes[in.job_class].served) short_gpu_s += in.gpu_s;
   }

@@ -292,8 +292,11 @@ class SiteScheduler {
   };
   std::map<int, LevelBooks, std::greater<>> level_books_;
   std::vector<int> served_levels_;  // the levels served classes queue at
-  std::uint64_t backlog_version_ = 0, summed_backlog_version_ = UINT64_MAX;  // expected_wait_s's sum
-  double summed_jobs_left_gpu_s_ = 0;
+  // The jobs' work left in the backlog (a served load's apart) for the broker's estimate, in
+  // whole units of 2^-10 GPU-seconds, so that kept batch by batch it is exactly the sum afresh:
+  // the broker's choice between sites hangs on its last bits.
+  std::int64_t jobs_left_units_ = 0;
+  void count_jobs_left(const Batch& b, double left_before);
   void note_backlog_added(int priority, bool served, double gpu_s);
   void note_backlog_taken(int priority, bool served, double gpu_s);
   void pop_done(int priority, std::deque<Batch>& queue);
