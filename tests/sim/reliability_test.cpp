@@ -48,6 +48,26 @@ TEST(Reliability, FailuresPerGpuHourConvergeToTheConfiguredRate) {
   EXPECT_NEAR(by_cause[0] / failures, 0.75, 0.04);
 }
 
+// Failures that outpace repairs: each node is down about 90 % of the time, so most failures
+// drawn hit a node under repair and have no effect; those that count still come at the
+// configured rate per GPU-hour up.
+TEST(Reliability, FailuresOnNodesUnderRepairLeaveTheRateOfTheNodesUp) {
+  const double rate = 200000;  // per 10^6 GPU-hours: a node fails 1.6 times an hour while up
+  auto s = failure_prone(rate);
+  s.reliability.causes = {{"gpu", rate, 6.0}};
+  const auto r = dctwin::sim::Twin(s).run();
+  double failures = 0, down_gpu_h = 0;
+  for (const auto& e : r.sites[0].failures) {
+    if (e.cause < 0) continue;
+    ++failures;
+    down_gpu_h += 8 * (std::min(e.back_s, r.horizon_s) - e.at_s) / 3600;
+  }
+  const double gpu_h = 16 * r.horizon_s / 3600;
+  EXPECT_GT(down_gpu_h / gpu_h, 0.85);
+  const double measured = failures / (gpu_h - down_gpu_h) * 1e6;
+  EXPECT_NEAR(measured / rate, 1.0, 4 / std::sqrt(failures)) << failures << " failures";
+}
+
 TEST(Reliability, ARestartLosesAtMostOneCheckpointInterval) {
   const auto s = failure_prone(20000);
   const auto r = dctwin::sim::Twin(s).run();

@@ -359,7 +359,25 @@ void SiteScheduler::failures_due(double now) {
     events_ += 1;
     failed = true;
   }
+  skip_failures_on_nodes_down();
   if (failed) rebalance(now);
+}
+
+// A failure drawn for a node under repair until after it comes has no effect, so its draws are
+// taken now rather than waking the site for it: when failures outpace repairs, almost every
+// one would. The same draws in the same order, as nothing else draws from the stream before
+// the next commissioning (which draws the next failure afresh).
+void SiteScheduler::skip_failures_on_nodes_down() {
+  const double commissioning_s =
+      online_ < nodes_.hosts.size() ? nodes_.commission_s[online_] : std::numeric_limits<double>::infinity();
+  while (next_failure_s_ < std::min(commissioning_s, horizon_s_) - kTimeEpsilon_s) {
+    models::RandomStream ahead = failure_rng_;
+    const auto node = static_cast<std::uint32_t>(ahead.uniform() * static_cast<double>(online_));
+    if (down_until_[node] <= next_failure_s_ + kTimeEpsilon_s) return;  // it may take effect
+    ahead.weighted_index(cause_weights_);
+    next_failure_s_ += ahead.exponential(failure_rate_per_node_s_ * static_cast<double>(online_));
+    failure_rng_ = ahead;
+  }
 }
 
 void SiteScheduler::repairs_due(double now) {

@@ -116,6 +116,7 @@ class SiteScheduler {
   void commission_due(double now);
   void repairs_due(double now);
   void failures_due(double now);
+  void skip_failures_on_nodes_down();
   void schedule(double now);
   bool try_start(std::uint32_t job, const std::vector<Slice>& placement, double now);
   void start(std::uint32_t job, const std::vector<Slice>& placement, double now);
