@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "dctwin/sim/reports.h"
 #include "dctwin/sim/scenario_error.h"
@@ -107,6 +108,20 @@ int run(const Options& o, const std::string& data_dir) {
   if (campaigns > 0) {
     std::printf("\ncampaigns: %.0f, their attempts counted above (every attempt of a campaign as if it started on\n"
                 "submission; in a run each waits for the one before it)\n", campaigns);
+  }
+  if (all_jobs == 0) {
+    // Jobs come only once a site is open: a short --days window can fall before that.
+    std::optional<models::Date> first_open;
+    for (const auto& site : s.sites) {
+      if (!site.phases.empty() && (!first_open || site.phases.front().commission < *first_open)) {
+        first_open = site.phases.front().commission;
+      }
+    }
+    if (first_open && !(*first_open < s.end)) {
+      std::fflush(stdout);
+      std::fprintf(stderr, "note: no site is open before %s, so no jobs are drawn before then\n",
+                   models::format_date(*first_open).c_str());
+    }
   }
   if (!o.out_dir.empty()) sim::write_reports({t}, o.out_dir);
   return 0;

@@ -113,5 +113,13 @@ grep -q 'bisection_gbps' "$work/fabric.out" || fail "fabric table lists the bise
 "$DCTWIN" fabric "$work/unknown-key.yaml" --out "$work/fabric-bad" >/dev/null 2>&1; rc=$?
 [[ $rc == 2 && ! -e "$work/fabric-bad" ]] || fail "fabric on a bad scenario: exit $rc"
 
+# dctwin workload over days before any site opens (the default's first opens on 2025-07-01)
+# says why it drew no jobs; once a site is open, no such note.
+msg=$("$DCTWIN" workload --days 2 2>&1 >/dev/null); rc=$?
+[[ $rc == 0 && "$msg" == "note: no site is open before 2025-07-01, so no jobs are drawn before then" ]] ||
+  fail "workload before any site opens: $rc $msg"
+msg=$("$DCTWIN" workload --days 40 2>&1 >/dev/null); rc=$?
+[[ $rc == 0 && -z "$msg" ]] || fail "workload once a site is open: $rc $msg"
+
 if [[ $failures -gt 0 ]]; then echo "$failures failed"; exit 1; fi
 echo "end_to_end: all checks passed"
