@@ -295,8 +295,8 @@ class SiteScheduler {
   std::vector<int> served_levels_;  // the levels served classes queue at
   // The jobs' work left in the backlog (a served load's apart) for the broker's estimate, in
   // whole units of 2^-10 GPU-seconds, so that kept batch by batch it is exactly the sum afresh:
-  // the broker's choice between sites hangs on its last bits. Room for 2.5e12 GPU-hours, some
-  // 8,000 times the default's whole demand.
+  // the broker's choice between sites hangs on its last bits. Room for 2.5e12 GPU-hours, over
+  // 10,000 times the default's whole demand (2.2e8 over four years).
   std::int64_t jobs_left_units_ = 0;
   void count_jobs_left(const Batch& b, double left_before);
   void note_backlog_added(int priority, bool served, double gpu_s);
