@@ -145,7 +145,7 @@ void SiteScheduler::keep_tail(double now, std::vector<Slice> ending) {
   const double step = scenario_.fidelity.step_s;
   // A served load has no jobs to stay in flight: only the jobs' work keeps GPUs busy.
   const double jobs_work = jobs_left_gpu_s();
-  const int busy = static_cast<int>(std::ceil(jobs_work / step - 1e-9));
+  const int busy = static_cast<int>(std::min(std::ceil(jobs_work / step - 1e-9), 1e9));  // an int, however long the backlog
   const DiscreteHead head = discrete_head();
   std::size_t next = 0;  // the first of `ending`'s slices not yet all in the tail
   int kept = 0;
@@ -541,7 +541,10 @@ void SiteScheduler::start_aggregate(double now, bool ahead_only) {
       ahead_work += ahead_here;
       if (!blocked) behind_work += std::max(0.0, level_work - ahead_here);
     }
-    const auto gpus_for = [&](double work) { return static_cast<int>(std::ceil(work / (end - now) - 1e-9)); };
+    // Capped: an overloaded site's backlog over a moment's hold would not fit an int.
+    const auto gpus_for = [&](double work) {
+      return work > 0 ? static_cast<int>(std::min(std::ceil(work / (end - now) - 1e-9), 1e9)) : 0;
+    };
     int claim = std::min(capacity, std::max(0, gpus_for(ahead_work + behind_work) - held - want));
     const int for_ahead = std::min(claim, std::max(0, gpus_for(ahead_work) - held - want));
     if (claim > for_ahead && !ahead_only && head.any && room_now().shadow_s < end - kTimeEpsilon_s &&
