@@ -49,3 +49,22 @@ done | awk '
         100 * (ma / me - 1), 100 * sqrt(sdd / (seeds - 1) / seeds) / me
     }
   }'
+echo
+echo "delivered GPU-hours by site (thousands, mean over the seeds)"
+for mode in exact aggregated; do
+  for s in $(seq "$seeds"); do cat "$work/$mode-$s/class_monthly.csv"; done | awk -F, -v mode="$mode" -v seeds="$seeds" '
+    $1 == "site" { for (i = 1; i <= NF; i++) c[$i] = i; next }
+    $1 != "programme" {
+      if (!($1 in site_seen)) { site_seen[$1] = 1; sites[++ns] = $1 }
+      if (!($2 in class_seen)) { class_seen[$2] = 1; classes[++nc] = $2 }
+      h[$1, $2] += $c["delivered_gpu_h"]
+    }
+    END {
+      printf "%-10s %-14s", mode, "class"; for (i = 1; i <= ns; i++) printf " %10s", sites[i]; printf "\n"
+      for (k = 1; k <= nc; k++) {
+        printf "%-10s %-14s", "", classes[k]
+        for (i = 1; i <= ns; i++) printf " %10.1f", h[sites[i], classes[k]] / seeds / 1000
+        printf "\n"
+      }
+    }'
+done
