@@ -97,7 +97,7 @@ void SiteScheduler::aggregate_boundary(double now) {
     b.left_gpu_s = b.total_gpu_s;
     count_jobs_left(b, 0);
     backlog_gpu_s_ += b.total_gpu_s;
-    note_backlog_added(std::get<1>(key), b.served, b.total_gpu_s);
+    note_backlog_added(std::get<1>(key), b.total_gpu_s);
     backlog_[std::get<1>(key)].push_back(std::move(b));
   }
   keep_tail(now, std::move(ending));
@@ -248,7 +248,7 @@ void SiteScheduler::drop_unserved(std::size_t current_step) {
         series_.aggregate[month * classes + c].unserved_gpu_s += b.left_gpu_s * share;
       }
       backlog_gpu_s_ = std::max(0.0, backlog_gpu_s_ - b.left_gpu_s);
-      note_backlog_taken(priority, true, b.left_gpu_s);
+      note_backlog_taken(priority, b.left_gpu_s);
       b.left_gpu_s = 0;
     }
     pop_done(priority, queue);
@@ -391,27 +391,24 @@ void SiteScheduler::requeue_work(double gpu_s, double now) {
   b.counted = true;
   count_jobs_left(b, 0);
   backlog_gpu_s_ += gpu_s;
-  note_backlog_added(kTopPriority, false, gpu_s);
+  note_backlog_added(kTopPriority, gpu_s);
   backlog_[kTopPriority].push_front(std::move(b));
   ++level_books_[kTopPriority].batches_before_long;  // it has none
 }
 
-void SiteScheduler::note_backlog_added(int priority, bool served, double gpu_s) {
+void SiteScheduler::note_backlog_added(int priority, double gpu_s) {
   LevelBooks& level = level_books_[priority];
   level.left_gpu_s += gpu_s;
-  if (!served) level.jobs_left_gpu_s += gpu_s;
 }
 
-void SiteScheduler::note_backlog_taken(int priority, bool served, double gpu_s) {
+void SiteScheduler::note_backlog_taken(int priority, double gpu_s) {
   LevelBooks& level = level_books_[priority];
   level.left_gpu_s = std::max(0.0, level.left_gpu_s - gpu_s);
-  if (!served) level.jobs_left_gpu_s = std::max(0.0, level.jobs_left_gpu_s - gpu_s);
 }
 
 void SiteScheduler::count_jobs_left(const Batch& b, double left_before) {
   if (b.served) return;
-  const auto units = [](double gpu_s) { return std::llround(std::ldexp(gpu_s, 10)); };
-  jobs_left_units_ += units(b.left_gpu_s) - units(left_before);
+  jobs_left_units_ += work_units(b.left_gpu_s) - work_units(left_before);
 }
 
 void SiteScheduler::pop_done(int priority, std::deque<Batch>& queue) {
@@ -425,14 +422,12 @@ void SiteScheduler::pop_done(int priority, std::deque<Batch>& queue) {
     if (level.batches_before_long > 0) --level.batches_before_long;
   }
   if (!queue.empty()) return;
-  level.left_gpu_s = level.jobs_left_gpu_s = 0;  // what rounding left
+  level.left_gpu_s = 0;  // what rounding left
 }
 
-double SiteScheduler::jobs_left_gpu_s() const {
-  double left = 0;
-  for (const auto& [priority, level] : level_books_) left += level.jobs_left_gpu_s;
-  return left;
-}
+std::int64_t SiteScheduler::work_units(double gpu_s) { return std::llround(std::ldexp(gpu_s, 10)); }
+
+double SiteScheduler::jobs_left_gpu_s() const { return std::ldexp(static_cast<double>(jobs_left_units_), -10); }
 
 void SiteScheduler::release_long_due(std::size_t step_index, double now) {
   account_it_energy(now);
@@ -711,7 +706,7 @@ void SiteScheduler::serve(double gpu_s, double from_s, double to_s) {
       b.left_gpu_s -= take;
       count_jobs_left(b, left_before);
       backlog_gpu_s_ -= take;
-      note_backlog_taken(priority, b.served, take);
+      note_backlog_taken(priority, take);
       const bool finished = b.left_gpu_s <= 1e-6 * b.total_gpu_s;
       if (!b.counted) {
         for (; b.points_started < 4; ++b.points_started) {
@@ -723,7 +718,7 @@ void SiteScheduler::serve(double gpu_s, double from_s, double to_s) {
       }
       if (!finished) continue;
       backlog_gpu_s_ = std::max(0.0, backlog_gpu_s_ - b.left_gpu_s);  // the rounding left over
-      note_backlog_taken(priority, b.served, b.left_gpu_s);
+      note_backlog_taken(priority, b.left_gpu_s);
       const double rounding_left = b.left_gpu_s;
       b.left_gpu_s = 0;
       count_jobs_left(b, rounding_left);

@@ -221,12 +221,12 @@ double SiteScheduler::expected_wait_s(int gpus) {
   std::int64_t afresh = 0;
   for (const auto& [priority, queue] : backlog_) {
     for (const Batch& b : queue) {
-      if (!b.served) afresh += std::llround(std::ldexp(b.left_gpu_s, 10));
+      if (!b.served) afresh += work_units(b.left_gpu_s);
     }
   }
   assert(afresh == jobs_left_units_);
 #endif
-  double short_gpu_s = std::ldexp(static_cast<double>(jobs_left_units_), -10);
+  double short_gpu_s = jobs_left_gpu_s();
   for (const SmallArrival& in : small_inbox_) {
     if (!scenario_.job_classes[in.job_class].served) short_gpu_s += in.gpu_s;
   }

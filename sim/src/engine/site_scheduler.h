@@ -283,24 +283,25 @@ class SiteScheduler {
   models::SimCalendar calendar_;
   std::map<int, std::deque<Batch>, std::greater<>> backlog_;  // by priority, highest first
   double backlog_gpu_s_ = 0;
-  // Each level's work left, and of it the jobs' (not a served load's), and its held jobs not
-  // yet started: kept as the batches change, so that a pass need not walk a long backlog (an
-  // overloaded site's). A level's books start again from zero once it empties.
+  // Each level's work left and its held jobs not yet started: kept as the batches change, so
+  // that a pass need not walk a long backlog (an overloaded site's). A level's books start
+  // again from zero once it empties.
   struct LevelBooks {
-    double left_gpu_s = 0, jobs_left_gpu_s = 0;
+    double left_gpu_s = 0;
     int long_jobs = 0;
     std::size_t batches_before_long = 0;  // leading batches known to hold no long job waiting
   };
   std::map<int, LevelBooks, std::greater<>> level_books_;
   std::vector<int> served_levels_;  // the levels served classes queue at
-  // The jobs' work left in the backlog (a served load's apart) for the broker's estimate, in
-  // whole units of 2^-10 GPU-seconds, so that kept batch by batch it is exactly the sum afresh:
-  // the broker's choice between sites hangs on its last bits. Room for 2.5e12 GPU-hours, over
+  // The jobs' work left in the backlog (a served load's apart), in whole units of 2^-10
+  // GPU-seconds, so that kept batch by batch it is exactly the sum afresh: the broker's choice
+  // between sites hangs on its last bits. Room for 2.5e12 GPU-hours, over
   // 10,000 times the default's whole demand (2.2e8 over four years).
   std::int64_t jobs_left_units_ = 0;
+  static std::int64_t work_units(double gpu_s);
   void count_jobs_left(const Batch& b, double left_before);
-  void note_backlog_added(int priority, bool served, double gpu_s);
-  void note_backlog_taken(int priority, bool served, double gpu_s);
+  void note_backlog_added(int priority, double gpu_s);
+  void note_backlog_taken(int priority, double gpu_s);
   void pop_done(int priority, std::deque<Batch>& queue);
   double jobs_left_gpu_s() const;
   bool aggregate_running_ = false;
