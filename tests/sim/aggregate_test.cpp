@@ -4,6 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
+#include <vector>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "dctwin/sim/scenario_loader.h"
 #include "dctwin/sim/twin.h"
@@ -170,4 +175,75 @@ TEST(AggregatedTail, SmallJobsInFlightWhenAJobBeginsToWaitRunOnToTheirEnds) {
   // it let go of them all at the step's end, 600 s on.
   ASSERT_EQ(dctwin::sim::kTailTranches, 3u);
   EXPECT_NEAR(wait_of_the_whole_site_job_s(true), 3000 * std::pow(5.0 / 6, 1.0 / 8), 60);
+}
+
+namespace {
+
+// tests/data/two-sites.yaml with evaluation free to move, its jobs drawn once and given as a
+// trace, so that the same jobs arrive whichever site is listed first; aggregated fidelity.
+dctwin::sim::Scenario movable_evaluation_trace() {
+  auto s = dctwin::sim::ScenarioLoader(DCTWIN_DATA_DIR).load_file(DCTWIN_TEST_DATA_DIR "/two-sites.yaml");
+  s.job_classes[0].may_move = true;
+  s.fidelity.aggregated = false;
+  dctwin::sim::AggregateArrivals none;
+  for (const dctwin::sim::Job& j : dctwin::sim::generate_workload(s, none)) {
+    s.trace.push_back({j.submit_s, j.duration_s, j.gpus, j.site, j.job_class});
+  }
+  s.fidelity.aggregated = true;
+  return s;
+}
+
+std::vector<double> evaluation_gpu_s_here(const dctwin::sim::Scenario& s, const std::vector<std::string>& ids) {
+  const auto r = dctwin::sim::Twin(s).run();
+  std::vector<double> out;
+  for (const std::string& id : ids) {
+    const auto at = std::find_if(s.sites.begin(), s.sites.end(), [&](const auto& site) { return site.id == id; });
+    const auto& months = r.sites[static_cast<std::size_t>(at - s.sites.begin())].aggregate;
+    double served = 0;
+    for (std::size_t cell = 0; cell < months.size(); cell += s.job_classes.size()) served += months[cell].served_gpu_s;
+    out.push_back(served);
+  }
+  return out;
+}
+
+// Evaluation's work done at each site, in the order of `ids`. The run is a child process's:
+// SimGrid allows one engine per process.
+std::vector<double> evaluation_gpu_s(const dctwin::sim::Scenario& s, const std::vector<std::string>& ids) {
+  std::vector<double> out(ids.size(), -1.0);
+  int fds[2];
+  if (pipe(fds) != 0) return out;
+  const pid_t child = fork();
+  if (child == 0) {
+    close(fds[0]);
+    const auto mine = evaluation_gpu_s_here(s, ids);
+    const auto bytes = static_cast<ssize_t>(mine.size() * sizeof(double));
+    _exit(write(fds[1], mine.data(), static_cast<std::size_t>(bytes)) == bytes ? 0 : 1);
+  }
+  close(fds[1]);
+  const auto bytes = static_cast<ssize_t>(out.size() * sizeof(double));
+  if (child < 0 || read(fds[0], out.data(), static_cast<std::size_t>(bytes)) != bytes) out.assign(ids.size(), -1.0);
+  close(fds[0]);
+  int status = 0;
+  if (child > 0) waitpid(child, &status, 0);
+  return out;
+}
+
+}  // namespace
+
+TEST(AggregatedRouting, TheOrderOfTheSitesDoesNotDecideWhereMovableWorkGoes) {
+  // Each home's bin used to be water-filled in turn, raising the waits of the sites it
+  // filled, so the site listed last took the most.
+  const auto listed = movable_evaluation_trace();
+  auto swapped = listed;
+  std::swap(swapped.sites[0], swapped.sites[1]);
+  for (auto& j : swapped.trace) j.site = static_cast<std::uint16_t>(1 - j.site);
+  const std::vector<std::string> ids = {"alpha", "beta"};
+  const auto a = evaluation_gpu_s(listed, ids);
+  const auto b = evaluation_gpu_s(swapped, ids);
+  ASSERT_GT(a[0] + a[1], 0);
+  EXPECT_NEAR(a[0] + a[1], b[0] + b[1], 1e-6 * (a[0] + a[1]));
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    EXPECT_GT(a[i], 0.05 * (a[0] + a[1])) << ids[i];  // both sites take some
+    EXPECT_NEAR(a[i], b[i], 0.02 * a[i]) << ids[i];
+  }
 }

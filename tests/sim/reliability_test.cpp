@@ -240,6 +240,31 @@ TEST(Broker, WaterFillingTakesSpareGpusFirstThenLevelsTheWaits) {
   EXPECT_DOUBLE_EQ(s[0], 1.0);
 }
 
+TEST(Broker, WaterFillingSharesSpareAmongEqualWaitsWhateverTheirOrder) {
+  using dctwin::sim::engine::water_fill;
+  // Three idle sites (no wait) with 100, 300 and 0 GPU-s spare; 200 GPU-s fit in their spare.
+  // Taken in the order listed, the first would have filled; tied, they share in proportion.
+  auto s = water_fill({0, 0, 0}, {1, 1, 1}, {100, 300, 0}, 200);
+  EXPECT_NEAR(s[0], 0.25, 1e-12);
+  EXPECT_NEAR(s[1], 0.75, 1e-12);
+  EXPECT_DOUBLE_EQ(s[2], 0.0);
+  s = water_fill({0, 0, 0}, {1, 1, 1}, {0, 300, 100}, 200);
+  EXPECT_NEAR(s[1], 0.75, 1e-12);
+  EXPECT_NEAR(s[2], 0.25, 1e-12);
+  // A quicker site's spare first (50) and its wait up to the others' (5 more); the 95 left
+  // from the tied pair's spare, a quarter and three quarters.
+  s = water_fill({5, 0, 5}, {1, 1, 1}, {100, 50, 300}, 150);
+  EXPECT_NEAR(s[1], 55.0 / 150, 1e-12);
+  EXPECT_NEAR(s[0], 23.75 / 150, 1e-12);
+  EXPECT_NEAR(s[2], 71.25 / 150, 1e-12);
+  // Beyond all the spare the level rises over every site as before: 500 GPU-s, 400 spare and
+  // the quick site's 5 s catching up with the others, then 95 over three GPUs.
+  s = water_fill({5, 0, 5}, {1, 1, 1}, {100, 50, 250}, 500);
+  EXPECT_NEAR(s[1], (50 + 5 + 95.0 / 3) / 500, 1e-12);
+  EXPECT_NEAR(s[0], (100 + 95.0 / 3) / 500, 1e-12);
+  EXPECT_NEAR(s[2], (250 + 95.0 / 3) / 500, 1e-12);
+}
+
 TEST(Broker, ShortWorkWaitsForTheGpusDiscreteJobsLeaveIt) {
   using dctwin::sim::engine::small_work_wait_s;
   // 100 usable GPUs: the discrete queue (1,000 GPU-s) drains on all of them, the fluid's

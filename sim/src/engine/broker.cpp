@@ -27,9 +27,7 @@ Broker::Broker(const Scenario& scenario, const Platform& platform, std::vector<J
   }
 }
 
-bool Broker::movable(const JobRecord& r) const {
-  return scenario_.scheduling.broker && scenario_.job_classes[r.job.job_class].may_move;
-}
+bool Broker::movable(const JobRecord& r) const { return movable_class(r.job.job_class); }
 
 double Broker::next_arrival_s(std::size_t site) const {
   double next = std::numeric_limits<double>::infinity();
@@ -115,32 +113,43 @@ void water_fill(const std::vector<double>& wait, const std::vector<double>& rate
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return std::tie(wait[a], a) < std::tie(wait[b], b); });
   double spares = 0, weighted = 0, rates = 0;
   double level = 0;
-  std::size_t active = 0;       // sites order[0 .. active) take part
-  double partial_spare = -1;    // when the level stops at a site's wait: what it takes of its spare
-  for (; active < order.size(); ++active) {
-    const std::size_t k = order[active];
-    // Before site k joins: what the others absorb at level wait_k.
-    const double before = spares + wait[k] * rates - weighted;
+  std::size_t active = 0;        // sites order[0 .. active) take part
+  std::size_t tied_from = 0;     // when the level stops at a wait: the first site at that wait
+  double spare_fraction = 1;     // ... and the fraction of their spare they take
+  while (active < order.size()) {
+    // Sites of equal wait join together and share what they take of their spare in
+    // proportion to it, so that which of them is listed first changes nothing.
+    const double w = wait[order[active]];
+    std::size_t end = active;
+    double group_spare = 0, group_rate = 0;
+    for (; end < order.size() && wait[order[end]] == w; ++end) {
+      group_spare += spare[order[end]];
+      group_rate += rate[order[end]];
+    }
+    // Before they join: what the others absorb at level w.
+    const double before = spares + w * rates - weighted;
     if (active > 0 && before >= work) {
       level = (work - spares + weighted) / rates;
       break;
     }
-    if (before + spare[k] >= work) {
-      level = wait[k];
-      partial_spare = work - before;
-      ++active;
+    if (before + group_spare >= work) {
+      level = w;
+      tied_from = active;
+      spare_fraction = (work - before) / group_spare;
+      active = end;
       break;
     }
-    spares += spare[k];
-    weighted += wait[k] * rate[k];
-    rates += rate[k];
+    spares += group_spare;
+    weighted += w * group_rate;
+    rates += group_rate;
+    active = end;
+    tied_from = end;
   }
-  if (active == order.size() && partial_spare < 0) level = (work - spares + weighted) / rates;
+  if (tied_from == order.size()) level = (work - spares + weighted) / rates;
   for (std::size_t n = 0; n < active; ++n) {
     const std::size_t i = order[n];
-    const bool last_partial = partial_spare >= 0 && n + 1 == active;
-    const double absorbed = (last_partial ? partial_spare : spare[i]) + std::max(0.0, level - wait[i]) * rate[i];
-    share[i] = absorbed / work;
+    const double taken_spare = n >= tied_from ? spare_fraction * spare[i] : spare[i];
+    share[i] = (taken_spare + std::max(0.0, level - wait[i]) * rate[i]) / work;
   }
 }
 
@@ -156,53 +165,101 @@ void Broker::route_small_due(double now) {
   const std::size_t classes = small_->classes;
   std::vector<double>& reservation_s = routing_.reservation_s;  // the same for every bin routed now
   reservation_s.clear();
-  std::vector<double>& wait = routing_.wait;
-  std::vector<double>& rate = routing_.rate;
-  std::vector<double>& spare = routing_.spare;
-  std::vector<double>& shares = routing_.shares;
-  wait.resize(sites_.size());
-  rate.resize(sites_.size());
-  spare.resize(sites_.size());
   // Each site's hold has served up to now: its short work paced to end at this boundary is
   // done, not waiting, as jobs running now would count as running, not queued.
   if (next_small_bin_ <= current && next_small_bin_ < small_->steps) {
     for (SiteScheduler* site : sites_) site->serve_fluid_until(now);
   }
   for (; next_small_bin_ <= current && next_small_bin_ < small_->steps; ++next_small_bin_) {
+    // The bins that stay home first, so that the movable work sees every site's own.
     for (std::size_t home = 0; home < sites_.size(); ++home) {
       for (std::size_t c = 0; c < classes; ++c) {
         const std::size_t cell = next_small_bin_ * classes + c;
         const double jobs = small_->count[home][cell];
         const double work = small_->gpu_s[home][cell];
         if (jobs <= 0 && work <= 0) continue;  // a served class's load has work but no jobs
-        if (!scenario_.scheduling.broker || !scenario_.job_classes[c].may_move) {
-          sites_[home]->admit_small(next_small_bin_, c, jobs, work);
-          continue;
-        }
-        // Water-filling: the bin's work goes first into GPUs free this step where the
-        // expected wait is lowest (as one job at a time goes where it fits now), then raises
-        // a site's wait by work / usable GPUs, until the waits it reaches are level.
-        for (std::size_t si = 0; si < sites_.size(); ++si) {
-          const double transfer_s = si == home ? 0.0 : scenario_.job_classes[c].dataset_gb * 8 / scenario_.wan.bandwidth_gbps;
-          wait[si] = sites_[si]->short_work_wait_s(reservations(reservation_s)[si]) + transfer_s;
-          rate[si] = sites_[si]->usable_gpus();
-          spare[si] = sites_[si]->spare_gpu_s(step);
-        }
-        water_fill(wait, rate, spare, work, shares, routing_.order);
-        for (std::size_t si = 0; si < sites_.size(); ++si) {
-          if (shares[si] > 0) sites_[si]->admit_small(next_small_bin_, c, jobs * shares[si], work * shares[si]);
-        }
-        if (std::all_of(shares.begin(), shares.end(), [](double x) { return x <= 0; })) {
-          sites_[home]->admit_small(next_small_bin_, c, jobs, work);
-        }
+        if (!movable_class(c)) sites_[home]->admit_small(next_small_bin_, c, jobs, work);
       }
-      route_long_small(home, (static_cast<double>(next_small_bin_) + 1) * step, reservation_s);
+    }
+    route_movable_bins(next_small_bin_, step, reservation_s);
+    route_long_small((static_cast<double>(next_small_bin_) + 1) * step, reservation_s);
+  }
+}
+
+bool Broker::movable_class(std::size_t job_class) const {
+  return scenario_.scheduling.broker && scenario_.job_classes[job_class].may_move;
+}
+
+// Every movable bin of the step is routed against the same view of the sites, as one
+// body of work, so that neither the order of the sites nor that of the classes decides
+// where it goes (each home's bin in turn raised the waits of the sites it filled, and the
+// sites listed last got the most). A bin stays home as far as its home is as quick as any
+// site and has GPUs spare, as a job stays home when no site would start it sooner; the rest
+// is water-filled, each bin over its share of every site's GPUs, in proportion to its work,
+// so that bins without a data set to carry all spread alike.
+void Broker::route_movable_bins(std::size_t bin, double step, std::vector<double>& reservation_s) {
+  const std::size_t classes = small_->classes;
+  const std::size_t n = sites_.size();
+  SmallRouting& r = routing_;
+  r.site_wait.resize(n);
+  r.site_rate.resize(n);
+  r.site_spare.resize(n);
+  r.kept.assign(n, 0.0);
+  double min_wait = std::numeric_limits<double>::infinity();
+  for (std::size_t si = 0; si < n; ++si) {
+    r.site_wait[si] = sites_[si]->short_work_wait_s(reservations(reservation_s)[si]);
+    r.site_rate[si] = sites_[si]->usable_gpus();
+    r.site_spare[si] = sites_[si]->spare_gpu_s(step);
+    if (r.site_rate[si] > 0) min_wait = std::min(min_wait, r.site_wait[si]);
+  }
+  double moving = 0;  // the work left to water-fill
+  for (std::size_t home = 0; home < n; ++home) {
+    double own = 0;
+    for (std::size_t c = 0; c < classes; ++c) {
+      if (movable_class(c)) own += small_->gpu_s[home][bin * classes + c];
+    }
+    if (own <= 0) continue;
+    if (r.site_rate[home] > 0 && r.site_wait[home] <= min_wait) {
+      r.kept[home] = std::min(1.0, r.site_spare[home] / own);
+      r.site_spare[home] -= r.kept[home] * own;
+    }
+    moving += (1 - r.kept[home]) * own;
+  }
+  r.wait.resize(n);
+  r.rate.resize(n);
+  r.spare.resize(n);
+  for (std::size_t home = 0; home < n; ++home) {
+    for (std::size_t c = 0; c < classes; ++c) {
+      if (!movable_class(c)) continue;
+      const std::size_t cell = bin * classes + c;
+      const double jobs = small_->count[home][cell];
+      const double work = small_->gpu_s[home][cell];
+      if (jobs <= 0 && work <= 0) continue;
+      r.fraction.assign(n, 0.0);
+      r.fraction[home] = r.kept[home];
+      const double rest = (1 - r.kept[home]) * work;
+      if (rest > 0) {
+        const double part = rest / moving;
+        const double transfer_s = scenario_.job_classes[c].dataset_gb * 8 / scenario_.wan.bandwidth_gbps;
+        for (std::size_t si = 0; si < n; ++si) {
+          r.wait[si] = r.site_wait[si] + (si == home ? 0.0 : transfer_s);
+          r.rate[si] = part * r.site_rate[si];
+          r.spare[si] = part * r.site_spare[si];
+        }
+        water_fill(r.wait, r.rate, r.spare, rest, r.shares, r.order);
+        const bool placed = std::any_of(r.shares.begin(), r.shares.end(), [](double x) { return x > 0; });
+        for (std::size_t si = 0; si < n; ++si) r.fraction[si] += placed ? (1 - r.kept[home]) * r.shares[si] : 0.0;
+        if (!placed) r.fraction[home] = 1;
+      } else if (work <= 0) {
+        r.fraction[home] = 1;  // jobs without work: nothing to weigh, they stay home
+      }
+      for (std::size_t si = 0; si < n; ++si) {
+        if (r.fraction[si] > 0) sites_[si]->admit_small(bin, c, jobs * r.fraction[si], work * r.fraction[si]);
+      }
     }
   }
 }
 
-// Small jobs longer than a step, one by one: to their home site, or, for a class that may
-// move, to the site with the least expected wait (which each one raises).
 const std::vector<double>& Broker::reservations(std::vector<double>& reservation_s) const {
   if (reservation_s.empty()) {
     for (SiteScheduler* site : sites_) reservation_s.push_back(site->one_gpu_reservation_s());
@@ -210,14 +267,26 @@ const std::vector<double>& Broker::reservations(std::vector<double>& reservation
   return reservation_s;
 }
 
-void Broker::route_long_small(std::size_t home, double before_s, std::vector<double>& reservation_s) {
+// Small jobs longer than a step, one by one in submission order whatever their homes, as
+// discrete jobs are routed: to their home site, or, for a class that may move, to the site
+// with the least expected wait (which each one raises).
+void Broker::route_long_small(double before_s, std::vector<double>& reservation_s) {
   if (next_long_.empty()) next_long_.assign(sites_.size(), 0);
-  const auto& jobs = small_->long_jobs[home];
-  for (auto& i = next_long_[home]; i < jobs.size() && jobs[i].submit_s < before_s; ++i) {
-    const LongSmallJob& j = jobs[i];
+  while (true) {
+    std::size_t home = sites_.size();
+    double first_s = before_s;
+    for (std::size_t h = 0; h < sites_.size(); ++h) {
+      const auto& jobs = small_->long_jobs[h];
+      if (next_long_[h] < jobs.size() && jobs[next_long_[h]].submit_s < first_s) {
+        home = h;
+        first_s = jobs[next_long_[h]].submit_s;
+      }
+    }
+    if (home == sites_.size()) return;
+    const LongSmallJob& j = small_->long_jobs[home][next_long_[home]++];
     const JobClass& jc = scenario_.job_classes[j.job_class];
     std::size_t best = home;
-    if (scenario_.scheduling.broker && jc.may_move) {
+    if (movable_class(j.job_class)) {
       const std::vector<double>& reserve = reservations(reservation_s);
       double best_wait = sites_[home]->fluid_wait_s(reserve[home]);
       for (std::size_t si = 0; si < sites_.size(); ++si) {

@@ -20,7 +20,8 @@ class SiteScheduler;
 
 // How a bin of small jobs' work spreads over sites (shares summing to 1): each takes its spare
 // GPU-seconds once the common wait level reaches its expected wait, then `rate` per second
-// of level above it (its usable GPUs). Sites with an infinite wait or no GPUs take none.
+// of level above it (its usable GPUs). Sites of equal wait share what they take of their
+// spare in proportion to it. Sites with an infinite wait or no GPUs take none.
 std::vector<double> water_fill(const std::vector<double>& wait, const std::vector<double>& rate,
                                const std::vector<double>& spare, double work);
 // The same into `share`, with `order` as scratch (no allocation once they have grown).
@@ -47,7 +48,8 @@ class Broker {
   // A campaign's next attempt, submitted at `at_s` (its previous attempt has just ended).
   void release_attempt(std::uint32_t job, double at_s);
   // Aggregated fidelity: hands every site the small jobs binned up to the aggregate step
-  // beginning at `now`, movable classes to the site with the shortest expected wait.
+  // beginning at `now`, movable classes where the expected waits are least, whatever the
+  // order of the sites.
   void route_small_due(double now);
   // The next arrival that site `site` must wake for (its own, or any movable job).
   double next_arrival_s(std::size_t site) const;
@@ -56,7 +58,9 @@ class Broker {
  private:
   bool movable(const JobRecord& r) const;
   void route(std::uint32_t job);
-  void route_long_small(std::size_t home, double before_s, std::vector<double>& reservation_s);
+  bool movable_class(std::size_t job_class) const;
+  void route_movable_bins(std::size_t bin, double step, std::vector<double>& reservation_s);
+  void route_long_small(double before_s, std::vector<double>& reservation_s);
   // Each site's one_gpu_reservation_s, found once per routing round (`reservation_s` empty
   // until then): admitting work does not change it.
   const std::vector<double>& reservations(std::vector<double>& reservation_s) const;
@@ -79,6 +83,9 @@ class Broker {
   // Routing a bin of small work: per site, kept from bin to bin for their storage.
   struct SmallRouting {
     std::vector<double> reservation_s, wait, rate, spare, shares;
+    std::vector<double> site_wait, site_rate, site_spare;  // every site as the round found it
+    std::vector<double> kept;                             // per home: the part of its bins kept home
+    std::vector<double> fraction;                         // a bin's part per site
     std::vector<std::size_t> order;
   } routing_;
 
