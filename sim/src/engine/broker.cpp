@@ -253,9 +253,17 @@ void Broker::route_movable_bins(std::size_t bin, double step, std::vector<double
       } else if (work <= 0) {
         r.fraction[home] = 1;  // jobs without work: nothing to weigh, they stay home
       }
+      // The site taking most gets what the others leave, so that the jobs and work admitted
+      // add up to the bin's exactly (a bin that stays whole is admitted as it is).
+      const auto most = static_cast<std::size_t>(std::max_element(r.fraction.begin(), r.fraction.end()) - r.fraction.begin());
+      double jobs_left = jobs, work_left = work;
       for (std::size_t si = 0; si < n; ++si) {
-        if (r.fraction[si] > 0) sites_[si]->admit_small(bin, c, jobs * r.fraction[si], work * r.fraction[si]);
+        if (si == most || r.fraction[si] <= 0) continue;
+        sites_[si]->admit_small(bin, c, jobs * r.fraction[si], work * r.fraction[si]);
+        jobs_left -= jobs * r.fraction[si];
+        work_left -= work * r.fraction[si];
       }
+      sites_[most]->admit_small(bin, c, std::max(0.0, jobs_left), std::max(0.0, work_left));
     }
   }
 }

@@ -69,6 +69,11 @@ void SiteScheduler::aggregate_boundary(double now) {
     }
     return b;
   };
+  // In step and class order, whichever home's routing handed them first, so that the
+  // batches' sums don't hang on the order of the sites.
+  std::stable_sort(small_inbox_.begin(), small_inbox_.end(), [](const SmallArrival& x, const SmallArrival& y) {
+    return std::tie(x.bin, x.job_class) < std::tie(y.bin, y.job_class);
+  });
   for (const SmallArrival& in : small_inbox_) {
     Batch& b = batch(in.bin, in.job_class);
     b.jobs[in.job_class] += in.jobs;
