@@ -193,35 +193,37 @@ dctwin::sim::Scenario movable_evaluation_trace() {
   return s;
 }
 
-std::vector<double> evaluation_gpu_s_here(const dctwin::sim::Scenario& s, const std::vector<std::string>& ids) {
+// Evaluation at each site, in the order of `ids`: [0, n) the work done, [n, 2n) the jobs
+// handed to the site.
+std::vector<double> evaluation_by_site_here(const dctwin::sim::Scenario& s, const std::vector<std::string>& ids) {
   const auto r = dctwin::sim::Twin(s).run();
-  std::vector<double> out;
-  for (const std::string& id : ids) {
-    const auto at = std::find_if(s.sites.begin(), s.sites.end(), [&](const auto& site) { return site.id == id; });
+  std::vector<double> out(2 * ids.size(), 0.0);
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const auto at = std::find_if(s.sites.begin(), s.sites.end(), [&](const auto& site) { return site.id == ids[i]; });
     const auto& months = r.sites[static_cast<std::size_t>(at - s.sites.begin())].aggregate;
-    double served = 0;
-    for (std::size_t cell = 0; cell < months.size(); cell += s.job_classes.size()) served += months[cell].served_gpu_s;
-    out.push_back(served);
+    for (std::size_t cell = 0; cell < months.size(); cell += s.job_classes.size()) {
+      out[i] += months[cell].served_gpu_s;
+      out[ids.size() + i] += months[cell].jobs;
+    }
   }
   return out;
 }
 
-// Evaluation's work done at each site, in the order of `ids`. The run is a child process's:
-// SimGrid allows one engine per process.
-std::vector<double> evaluation_gpu_s(const dctwin::sim::Scenario& s, const std::vector<std::string>& ids) {
-  std::vector<double> out(ids.size(), -1.0);
+// The same, run in a child process: SimGrid allows one engine per process.
+std::vector<double> evaluation_by_site(const dctwin::sim::Scenario& s, const std::vector<std::string>& ids) {
+  std::vector<double> out(2 * ids.size(), -1.0);
   int fds[2];
   if (pipe(fds) != 0) return out;
   const pid_t child = fork();
   if (child == 0) {
     close(fds[0]);
-    const auto mine = evaluation_gpu_s_here(s, ids);
+    const auto mine = evaluation_by_site_here(s, ids);
     const auto bytes = static_cast<ssize_t>(mine.size() * sizeof(double));
     _exit(write(fds[1], mine.data(), static_cast<std::size_t>(bytes)) == bytes ? 0 : 1);
   }
   close(fds[1]);
   const auto bytes = static_cast<ssize_t>(out.size() * sizeof(double));
-  if (child < 0 || read(fds[0], out.data(), static_cast<std::size_t>(bytes)) != bytes) out.assign(ids.size(), -1.0);
+  if (child < 0 || read(fds[0], out.data(), static_cast<std::size_t>(bytes)) != bytes) out.assign(out.size(), -1.0);
   close(fds[0]);
   int status = 0;
   if (child > 0) waitpid(child, &status, 0);
@@ -238,12 +240,33 @@ TEST(AggregatedRouting, TheOrderOfTheSitesDoesNotDecideWhereMovableWorkGoes) {
   std::swap(swapped.sites[0], swapped.sites[1]);
   for (auto& j : swapped.trace) j.site = static_cast<std::uint16_t>(1 - j.site);
   const std::vector<std::string> ids = {"alpha", "beta"};
-  const auto a = evaluation_gpu_s(listed, ids);
-  const auto b = evaluation_gpu_s(swapped, ids);
+  const auto a = evaluation_by_site(listed, ids);
+  const auto b = evaluation_by_site(swapped, ids);
   ASSERT_GT(a[0] + a[1], 0);
   EXPECT_NEAR(a[0] + a[1], b[0] + b[1], 1e-6 * (a[0] + a[1]));
   for (std::size_t i = 0; i < ids.size(); ++i) {
     EXPECT_GT(a[i], 0.05 * (a[0] + a[1])) << ids[i];  // both sites take some
     EXPECT_NEAR(a[i], b[i], 0.02 * a[i]) << ids[i];
   }
+}
+
+TEST(AggregatedRouting, WorkWithADataSetMovesOnlyWhereItWaitsLessBeyondTheTransfer) {
+  // The same jobs as above. Evaluation's jobs handed to each site, against those homed there.
+  auto s = movable_evaluation_trace();
+  const std::vector<std::string> ids = {"alpha", "beta"};
+  std::vector<double> homed(2, 0.0);
+  for (const auto& j : s.trace) {
+    if (j.job_class == 0) homed[j.site] += 1;
+  }
+  // Free to move, evaluation leaves busy alpha for beta.
+  const auto free = evaluation_by_site(s, ids);
+  EXPECT_GT(free[3], homed[1] + 1000);
+  // A data set that takes 93 days over the WAN, longer than the run: no wait at alpha is
+  // that long, so nothing moves, and every job is handed to its home whole. (With one of
+  // 22 hours, 66 jobs moved: when discrete jobs hold all of alpha, its small work's expected
+  // wait is its queue over one GPU.)
+  s.job_classes[0].dataset_gb = 1e8;
+  const auto heavy = evaluation_by_site(s, ids);
+  EXPECT_DOUBLE_EQ(heavy[2], homed[0]);
+  EXPECT_DOUBLE_EQ(heavy[3], homed[1]);
 }
