@@ -74,8 +74,7 @@ void Broker::route(std::uint32_t job) {
   const double dataset_gb = scenario_.job_classes[r.job.job_class].dataset_gb;
   for (std::size_t si = 0; si < sites_.size(); ++si) {
     if (si == r.job.site) continue;  // its wait is best_wait's
-    // Away from home the data set must cross the WAN first (at the link's full rate).
-    const double wait = sites_[si]->expected_wait_s(r.job.gpus) + dataset_gb * 8 / scenario_.wan.bandwidth_gbps;
+    const double wait = sites_[si]->expected_wait_s(r.job.gpus) + transfer_s_of(r.job.job_class);
     if (wait < best_wait) {
       best = si;
       best_wait = wait;
@@ -190,6 +189,11 @@ bool Broker::movable_class(std::size_t job_class) const {
   return scenario_.scheduling.broker && scenario_.job_classes[job_class].may_move;
 }
 
+// Away from home a class's data set must cross the WAN first (at the link's full rate).
+double Broker::transfer_s_of(std::size_t job_class) const {
+  return scenario_.job_classes[job_class].dataset_gb * 8 / scenario_.wan.bandwidth_gbps;
+}
+
 // Every movable bin of the step is routed against the same view of the sites, as one
 // body of work, so that neither the order of the sites nor that of the classes decides
 // where it goes (each home's bin in turn raised the waits of the sites it filled, and the
@@ -204,26 +208,35 @@ void Broker::route_movable_bins(std::size_t bin, double step, std::vector<double
   r.site_wait.resize(n);
   r.site_rate.resize(n);
   r.site_spare.resize(n);
-  r.kept.assign(n, 0.0);
-  double min_wait = std::numeric_limits<double>::infinity();
+  r.kept.assign(n * classes, 0.0);
   for (std::size_t si = 0; si < n; ++si) {
     r.site_wait[si] = sites_[si]->short_work_wait_s(reservations(reservation_s)[si]);
     r.site_rate[si] = sites_[si]->usable_gpus();
     r.site_spare[si] = sites_[si]->spare_gpu_s(step);
-    if (r.site_rate[si] > 0) min_wait = std::min(min_wait, r.site_wait[si]);
   }
+  // A class's bin may stay home where no other site's wait, with the data set's transfer,
+  // is less; those bins share the home's spare GPU-seconds in proportion to their work.
+  auto stays_home = [&](std::size_t home, std::size_t c) {
+    if (r.site_rate[home] <= 0) return false;
+    const double transfer_s = transfer_s_of(c);
+    for (std::size_t si = 0; si < n; ++si) {
+      if (si != home && r.site_rate[si] > 0 && r.site_wait[si] + transfer_s < r.site_wait[home]) return false;
+    }
+    return true;
+  };
   double moving = 0;  // the work left to water-fill
   for (std::size_t home = 0; home < n; ++home) {
     double own = 0;
     for (std::size_t c = 0; c < classes; ++c) {
-      if (movable_class(c)) own += small_->gpu_s[home][bin * classes + c];
+      if (movable_class(c) && stays_home(home, c)) own += small_->gpu_s[home][bin * classes + c];
     }
-    if (own <= 0) continue;
-    if (r.site_rate[home] > 0 && r.site_wait[home] <= min_wait) {
-      r.kept[home] = std::min(1.0, r.site_spare[home] / own);
-      r.site_spare[home] -= r.kept[home] * own;
+    const double kept = own > 0 ? std::min(1.0, r.site_spare[home] / own) : 0.0;
+    for (std::size_t c = 0; c < classes; ++c) {
+      if (!movable_class(c)) continue;
+      if (stays_home(home, c)) r.kept[home * classes + c] = kept;
+      moving += (1 - r.kept[home * classes + c]) * small_->gpu_s[home][bin * classes + c];
     }
-    moving += (1 - r.kept[home]) * own;
+    r.site_spare[home] -= kept * own;
   }
   r.wait.resize(n);
   r.rate.resize(n);
@@ -235,20 +248,20 @@ void Broker::route_movable_bins(std::size_t bin, double step, std::vector<double
       const double jobs = small_->count[home][cell];
       const double work = small_->gpu_s[home][cell];
       if (jobs <= 0 && work <= 0) continue;
+      const double kept = r.kept[home * classes + c];
       r.fraction.assign(n, 0.0);
-      r.fraction[home] = r.kept[home];
-      const double rest = (1 - r.kept[home]) * work;
+      r.fraction[home] = kept;
+      const double rest = (1 - kept) * work;
       if (rest > 0) {
         const double part = rest / moving;
-        const double transfer_s = scenario_.job_classes[c].dataset_gb * 8 / scenario_.wan.bandwidth_gbps;
         for (std::size_t si = 0; si < n; ++si) {
-          r.wait[si] = r.site_wait[si] + (si == home ? 0.0 : transfer_s);
+          r.wait[si] = r.site_wait[si] + (si == home ? 0.0 : transfer_s_of(c));
           r.rate[si] = part * r.site_rate[si];
           r.spare[si] = part * r.site_spare[si];
         }
         water_fill(r.wait, r.rate, r.spare, rest, r.shares, r.order);
         const bool placed = std::any_of(r.shares.begin(), r.shares.end(), [](double x) { return x > 0; });
-        for (std::size_t si = 0; si < n; ++si) r.fraction[si] += placed ? (1 - r.kept[home]) * r.shares[si] : 0.0;
+        for (std::size_t si = 0; si < n; ++si) r.fraction[si] += placed ? (1 - kept) * r.shares[si] : 0.0;
         if (!placed) r.fraction[home] = 1;
       } else if (work <= 0) {
         r.fraction[home] = 1;  // jobs without work: nothing to weigh, they stay home
@@ -292,14 +305,12 @@ void Broker::route_long_small(double before_s, std::vector<double>& reservation_
     }
     if (home == sites_.size()) return;
     const LongSmallJob& j = small_->long_jobs[home][next_long_[home]++];
-    const JobClass& jc = scenario_.job_classes[j.job_class];
     std::size_t best = home;
     if (movable_class(j.job_class)) {
       const std::vector<double>& reserve = reservations(reservation_s);
       double best_wait = sites_[home]->fluid_wait_s(reserve[home]);
       for (std::size_t si = 0; si < sites_.size(); ++si) {
-        const double transfer_s = si == home ? 0.0 : jc.dataset_gb * 8 / scenario_.wan.bandwidth_gbps;
-        const double wait = sites_[si]->fluid_wait_s(reserve[si]) + transfer_s;
+        const double wait = sites_[si]->fluid_wait_s(reserve[si]) + (si == home ? 0.0 : transfer_s_of(j.job_class));
         if (wait < best_wait) {
           best = si;
           best_wait = wait;

@@ -59,6 +59,7 @@ class Broker {
   bool movable(const JobRecord& r) const;
   void route(std::uint32_t job);
   bool movable_class(std::size_t job_class) const;
+  double transfer_s_of(std::size_t job_class) const;
   void route_movable_bins(std::size_t bin, double step, std::vector<double>& reservation_s);
   void route_long_small(double before_s, std::vector<double>& reservation_s);
   // Each site's one_gpu_reservation_s, found once per routing round (`reservation_s` empty
@@ -84,7 +85,7 @@ class Broker {
   struct SmallRouting {
     std::vector<double> reservation_s, wait, rate, spare, shares;
     std::vector<double> site_wait, site_rate, site_spare;  // every site as the round found it
-    std::vector<double> kept;                             // per home: the part of its bins kept home
+    std::vector<double> kept;                             // [home * classes + class]: the part kept home
     std::vector<double> fraction;                         // a bin's part per site
     std::vector<std::size_t> order;
   } routing_;
