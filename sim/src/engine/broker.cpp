@@ -236,7 +236,7 @@ void Broker::route_movable_bins(std::size_t bin, double step, std::vector<double
       if (stays_home(home, c)) r.kept[home * classes + c] = kept;
       moving += (1 - r.kept[home * classes + c]) * small_->gpu_s[home][bin * classes + c];
     }
-    r.site_spare[home] -= kept * own;
+    r.site_spare[home] = std::max(0.0, r.site_spare[home] - kept * own);
   }
   r.wait.resize(n);
   r.rate.resize(n);
