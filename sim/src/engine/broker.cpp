@@ -194,28 +194,15 @@ double Broker::transfer_s_of(std::size_t job_class) const {
   return scenario_.job_classes[job_class].dataset_gb * 8 / scenario_.wan.bandwidth_gbps;
 }
 
-// Every movable bin of the step is routed against the same view of the sites, as one
-// body of work, so that neither the order of the sites nor that of the classes decides
-// where it goes (each home's bin in turn raised the waits of the sites it filled, and the
-// sites listed last got the most). A bin stays home as far as its home is as quick as any
-// site and has GPUs spare, as a job stays home when no site would start it sooner; the rest
-// is water-filled, each bin over its share of every site's GPUs, in proportion to its work,
-// so that bins without a data set to carry all spread alike.
-void Broker::route_movable_bins(std::size_t bin, double step, std::vector<double>& reservation_s) {
+// What of each movable bin stays home: a class's bin may where no other site's wait, with
+// its data set's transfer, is less, as a job stays home when no site would start it sooner.
+// Those bins share the home's spare GPU-seconds in proportion to their work. Fills
+// routing_.kept, takes what they keep off routing_.site_spare and returns the work left.
+double Broker::keep_home(std::size_t bin) {
   const std::size_t classes = small_->classes;
   const std::size_t n = sites_.size();
   SmallRouting& r = routing_;
-  r.site_wait.resize(n);
-  r.site_rate.resize(n);
-  r.site_spare.resize(n);
   r.kept.assign(n * classes, 0.0);
-  for (std::size_t si = 0; si < n; ++si) {
-    r.site_wait[si] = sites_[si]->short_work_wait_s(reservations(reservation_s)[si]);
-    r.site_rate[si] = sites_[si]->usable_gpus();
-    r.site_spare[si] = sites_[si]->spare_gpu_s(step);
-  }
-  // A class's bin may stay home where no other site's wait, with the data set's transfer,
-  // is less; those bins share the home's spare GPU-seconds in proportion to their work.
   auto stays_home = [&](std::size_t home, std::size_t c) {
     if (r.site_rate[home] <= 0) return false;
     const double transfer_s = transfer_s_of(c);
@@ -224,7 +211,7 @@ void Broker::route_movable_bins(std::size_t bin, double step, std::vector<double
     }
     return true;
   };
-  double moving = 0;  // the work left to water-fill
+  double moving = 0;
   for (std::size_t home = 0; home < n; ++home) {
     double own = 0;
     for (std::size_t c = 0; c < classes; ++c) {
@@ -238,6 +225,28 @@ void Broker::route_movable_bins(std::size_t bin, double step, std::vector<double
     }
     r.site_spare[home] = std::max(0.0, r.site_spare[home] - kept * own);
   }
+  return moving;
+}
+
+// Every movable bin of the step is routed against the same view of the sites, as one body of
+// work, so that neither the order of the sites nor that of the classes decides where it goes
+// (each home's bin in turn raised the waits of the sites it filled, and the sites listed
+// last got the most). What does not stay home (keep_home) is water-filled, each bin over its
+// share of every site's GPUs, in proportion to its work, so that bins without a data set to
+// carry all spread alike.
+void Broker::route_movable_bins(std::size_t bin, double step, std::vector<double>& reservation_s) {
+  const std::size_t classes = small_->classes;
+  const std::size_t n = sites_.size();
+  SmallRouting& r = routing_;
+  r.site_wait.resize(n);
+  r.site_rate.resize(n);
+  r.site_spare.resize(n);
+  for (std::size_t si = 0; si < n; ++si) {
+    r.site_wait[si] = sites_[si]->short_work_wait_s(reservations(reservation_s)[si]);
+    r.site_rate[si] = sites_[si]->usable_gpus();
+    r.site_spare[si] = sites_[si]->spare_gpu_s(step);
+  }
+  const double moving = keep_home(bin);
   r.wait.resize(n);
   r.rate.resize(n);
   r.spare.resize(n);

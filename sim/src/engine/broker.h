@@ -61,6 +61,7 @@ class Broker {
   bool movable_class(std::size_t job_class) const;
   double transfer_s_of(std::size_t job_class) const;
   void route_movable_bins(std::size_t bin, double step, std::vector<double>& reservation_s);
+  double keep_home(std::size_t bin);
   void route_long_small(double before_s, std::vector<double>& reservation_s);
   // Each site's one_gpu_reservation_s, found once per routing round (`reservation_s` empty
   // until then): admitting work does not change it.
