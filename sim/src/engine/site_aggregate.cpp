@@ -100,9 +100,7 @@ void SiteScheduler::aggregate_boundary(double now) {
   std::sort(batches.begin(), batches.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
   for (auto& [key, b] : batches) {
     b.left_gpu_s = b.total_gpu_s;
-    count_jobs_left(b, 0);
-    backlog_gpu_s_ += b.total_gpu_s;
-    note_backlog_added(std::get<1>(key), b.total_gpu_s);
+    add_work(std::get<1>(key), b);
     backlog_[std::get<1>(key)].push_back(std::move(b));
   }
   keep_tail(now, std::move(ending));
@@ -252,9 +250,7 @@ void SiteScheduler::drop_unserved(std::size_t current_step) {
         series_.aggregate[month * classes + c].served_gpu_s += (b.total_gpu_s - b.left_gpu_s) * share;
         series_.aggregate[month * classes + c].unserved_gpu_s += b.left_gpu_s * share;
       }
-      backlog_gpu_s_ = std::max(0.0, backlog_gpu_s_ - b.left_gpu_s);
-      note_backlog_taken(priority, b.left_gpu_s);
-      b.left_gpu_s = 0;
+      take_work(priority, b, b.left_gpu_s);
     }
     pop_done(priority, queue);
   }
@@ -394,19 +390,24 @@ void SiteScheduler::requeue_work(double gpu_s, double now) {
   b.gpu_s.assign(small_.classes, 0);
   b.total_gpu_s = b.left_gpu_s = gpu_s;
   b.counted = true;
-  count_jobs_left(b, 0);
-  backlog_gpu_s_ += gpu_s;
-  note_backlog_added(kTopPriority, gpu_s);
+  add_work(kTopPriority, b);
   backlog_[kTopPriority].push_front(std::move(b));
   ++level_books_[kTopPriority].batches_before_long;  // it has none
 }
 
-void SiteScheduler::note_backlog_added(int priority, double gpu_s) {
-  LevelBooks& level = level_books_[priority];
-  level.left_gpu_s += gpu_s;
+// A batch's work joins the books (the backlog's, its level's and the jobs' units) as it
+// joins the queue, and leaves them as it is done: one place keeps the three alike.
+void SiteScheduler::add_work(int priority, const Batch& b) {
+  count_jobs_left(b, 0);
+  backlog_gpu_s_ += b.left_gpu_s;
+  level_books_[priority].left_gpu_s += b.left_gpu_s;
 }
 
-void SiteScheduler::note_backlog_taken(int priority, double gpu_s) {
+void SiteScheduler::take_work(int priority, Batch& b, double gpu_s) {
+  const double left_before = b.left_gpu_s;
+  b.left_gpu_s -= gpu_s;
+  count_jobs_left(b, left_before);
+  backlog_gpu_s_ = std::max(0.0, backlog_gpu_s_ - gpu_s);
   LevelBooks& level = level_books_[priority];
   level.left_gpu_s = std::max(0.0, level.left_gpu_s - gpu_s);
 }
@@ -707,11 +708,7 @@ void SiteScheduler::serve(double gpu_s, double from_s, double to_s) {
       auto start_of = [&](double x) { return from_s + std::min(span, reached_at(x - done_before, rate, span, before, with)); };
       // What the fluid did of this batch: no more than has arrived.
       const double take = std::clamp(done_by(span, rate, with) - done_by(span, rate, before), 0.0, b.left_gpu_s);
-      const double left_before = b.left_gpu_s;
-      b.left_gpu_s -= take;
-      count_jobs_left(b, left_before);
-      backlog_gpu_s_ -= take;
-      note_backlog_taken(priority, take);
+      take_work(priority, b, take);
       const bool finished = b.left_gpu_s <= 1e-6 * b.total_gpu_s;
       if (!b.counted) {
         for (; b.points_started < 4; ++b.points_started) {
@@ -722,11 +719,7 @@ void SiteScheduler::serve(double gpu_s, double from_s, double to_s) {
         }
       }
       if (!finished) continue;
-      backlog_gpu_s_ = std::max(0.0, backlog_gpu_s_ - b.left_gpu_s);  // the rounding left over
-      note_backlog_taken(priority, b.left_gpu_s);
-      const double rounding_left = b.left_gpu_s;
-      b.left_gpu_s = 0;
-      count_jobs_left(b, rounding_left);
+      take_work(priority, b, b.left_gpu_s);  // the rounding left over
       if (b.counted) continue;
       const double last_start = b.point_start_s[3];
       const auto month = static_cast<std::size_t>(calendar_.month_index_at(std::min(last_start, horizon_s_ - 1)));

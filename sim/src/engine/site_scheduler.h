@@ -300,8 +300,8 @@ class SiteScheduler {
   std::int64_t jobs_left_units_ = 0;
   static std::int64_t work_units(double gpu_s);
   void count_jobs_left(const Batch& b, double left_before);
-  void note_backlog_added(int priority, double gpu_s);
-  void note_backlog_taken(int priority, double gpu_s);
+  void add_work(int priority, const Batch& b);
+  void take_work(int priority, Batch& b, double gpu_s);
   void pop_done(int priority, std::deque<Batch>& queue);
   double jobs_left_gpu_s() const;
   bool aggregate_running_ = false;
