@@ -5,7 +5,7 @@ set -euo pipefail
 
 core=(build-essential cmake pkg-config git
       libsimgrid-dev libyaml-cpp-dev libboost-graph-dev libcli11-dev libgtest-dev libgmock-dev
-      libeigen3-dev time)
+      libeigen3-dev libjemalloc-dev time)
 gui=(qt6-base-dev qt6-charts-dev)
 
 want=("${core[@]}")
