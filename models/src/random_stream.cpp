@@ -59,4 +59,13 @@ std::size_t RandomStream::weighted_index(std::span<const double> weights) {
   return weights.size() - 1;
 }
 
+std::uint64_t stream_id(std::string_view purpose, std::string_view site, std::string_view job_class) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a 64-bit offset basis
+  for (std::string_view part : {purpose, site, job_class}) {
+    for (const char c : part) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+    h *= 0x100000001b3ULL;  // the NUL ending the part, so ("ab", "c") differs from ("a", "bc")
+  }
+  return h;
+}
+
 }  // namespace dctwin::models

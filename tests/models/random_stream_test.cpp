@@ -21,6 +21,19 @@ TEST(RandomStream, SameSeedSameNumbersOtherStreamOtherNumbers) {
   EXPECT_GT(differ, 990);
 }
 
+TEST(RandomStream, StreamIdsFollowTheirNames) {
+  using dctwin::models::stream_id;
+  EXPECT_EQ(stream_id("arrivals", "za", "debug"), stream_id("arrivals", "za", "debug"));
+  EXPECT_NE(stream_id("arrivals", "za", "debug"), stream_id("arrivals", "ng", "debug"));
+  EXPECT_NE(stream_id("arrivals", "za", "debug"), stream_id("arrivals", "za", "other"));
+  EXPECT_NE(stream_id("arrivals", "za", "debug"), stream_id("job shapes", "za", "debug"));
+  EXPECT_NE(stream_id("weather", "ab", "c"), stream_id("weather", "a", "bc"));  // the parts stay apart
+  EXPECT_NE(stream_id("weather", "za"), stream_id("weather", "za", ""  "x"));
+  // Fixed by the FNV-1a definition, whatever the platform: a changed function would redraw
+  // every scenario's jobs, weather, outages and failures.
+  EXPECT_EQ(stream_id(""), 0xcbf29ce484222325ULL * 0x100000001b3ULL * 0x100000001b3ULL * 0x100000001b3ULL);
+}
+
 TEST(RandomStream, LognormalHitsItsMedianAndP90) {
   RandomStream r(1, 0);
   std::vector<double> x(200000);

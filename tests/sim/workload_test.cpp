@@ -2,8 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
 
 #include "dctwin/models/tariff.h"
 #include "dctwin/sim/scenario_loader.h"
@@ -27,6 +32,41 @@ TEST(Workload, SameSeedSameJobsOtherSeedOtherJobs) {
   s.seed = 8;
   const auto c = dctwin::sim::generate_workload(s);
   EXPECT_TRUE(c.size() != a.size() || c[0].submit_s != a[0].submit_s);
+}
+
+// A site's and a class's jobs are drawn from streams named by their ids, so listing the sites
+// or classes in another order, or adding one, leaves every other site's and class's jobs as
+// they were: two variants of a scenario are compared on the same draws.
+TEST(Workload, JobsFollowTheSiteAndClassNotWhereTheyAreListed) {
+  using Drawn = std::tuple<double, double, int, dctwin::sim::JobOutcome>;
+  auto by_site_and_class = [](const dctwin::sim::Scenario& s) {
+    std::map<std::pair<std::string, std::string>, std::vector<Drawn>> out;
+    for (const auto& j : dctwin::sim::generate_workload(s)) {
+      out[{s.sites[j.site].id, s.job_classes[j.job_class].id}].emplace_back(j.submit_s, j.duration_s, j.gpus,
+                                                                             j.outcome);
+    }
+    return out;
+  };
+  const auto listed = dctwin::sim::ScenarioLoader(DCTWIN_DATA_DIR).load_file(DCTWIN_TEST_DATA_DIR "/two-sites.yaml");
+  const auto as_listed = by_site_and_class(listed);
+  ASSERT_EQ(as_listed.size(), 4u);
+
+  auto reversed = listed;
+  std::reverse(reversed.sites.begin(), reversed.sites.end());
+  std::reverse(reversed.job_classes.begin(), reversed.job_classes.end());
+  EXPECT_EQ(by_site_and_class(reversed), as_listed);
+
+  auto one_more = listed;  // a third site listed first: the other two draw as before
+  one_more.sites.insert(one_more.sites.begin(), listed.sites[1]);
+  one_more.sites.front().id = "gamma";
+  auto with_gamma = by_site_and_class(one_more);
+  EXPECT_FALSE((with_gamma[{"gamma", "evaluation"}].empty()));
+  std::erase_if(with_gamma, [](const auto& kv) { return kv.first.first == "gamma"; });
+  EXPECT_EQ(with_gamma, as_listed);
+
+  auto other_seed = listed;
+  other_seed.seed += 1;
+  EXPECT_NE(by_site_and_class(other_seed), as_listed);
 }
 
 TEST(Workload, NoJobBeforeDemandStartsAndInOrder) {
@@ -316,7 +356,9 @@ TEST(Workload, NodesOfShortWorkInFlightComeFreeWhenTheirLastJobEnds) {
 
 // The tail's node-free times come from the classes' distributions in expectation, not from
 // the jobs drawn: over two months of the trace mix at full scale (about 1.4 million short
-// jobs) the drawn short jobs give the same times within 1 %.
+// jobs) the drawn short jobs give the same times within 1.5 %. Over seeds 1-10 a time drawn
+// lies 0.1-0.2 % above or below its expectation on average, with a standard deviation of
+// 0.13-0.38 % (the long jobs, which weigh most, are few); 1.5 % is four of those.
 TEST(Workload, ExpectedShortDurationsAreThoseDrawn) {
   auto s = dctwin::sim::ScenarioLoader(DCTWIN_DATA_DIR).load_text(dctwin::sim::default_scenario_yaml(), "default");
   s.start = {2029, 1, 1};
@@ -338,7 +380,7 @@ TEST(Workload, ExpectedShortDurationsAreThoseDrawn) {
     const auto want = dctwin::sim::node_free_quantiles(drawn, gpus_per_node);
     const auto got = dctwin::sim::node_free_quantiles(expected, gpus_per_node);
     for (std::size_t k = 0; k < want.size(); ++k) {
-      EXPECT_NEAR(got[k], want[k], 0.01 * want[k]) << "part " << k << ", " << gpus_per_node << " GPUs a node";
+      EXPECT_NEAR(got[k], want[k], 0.015 * want[k]) << "part " << k << ", " << gpus_per_node << " GPUs a node";
     }
   }
   s.fidelity.aggregated = false;

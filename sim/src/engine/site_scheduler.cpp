@@ -12,7 +12,6 @@ namespace dctwin::sim::engine {
 namespace {
 namespace sg4 = simgrid::s4u;
 constexpr double kTimeEpsilon_s = 1e-6;
-constexpr std::uint64_t kFailureStream = 3ULL << 40;
 }  // namespace
 
 models::FacilityModel build_facility(const Site& site, std::size_t nodes) {
@@ -47,7 +46,7 @@ SiteScheduler::SiteScheduler(const Scenario& scenario, std::size_t site_index,
       small_(small),
       held_(small.steps + 1, scenario.fidelity.step_s),
       calendar_(scenario.start),
-      failure_rng_(scenario.seed, kFailureStream + site_index),
+      failure_rng_(scenario.seed, models::stream_id("node failures", site_.id)),
       spares_(scenario.reliability.spare_nodes_per_site) {
   double per_million_gpu_h = 0;
   for (const auto& c : scenario.reliability.causes) {

@@ -18,16 +18,12 @@ namespace dctwin::sim {
 static_assert(sizeof(JobRecord) <= 112, "one JobRecord per job of the programme: keep its fields unpadded");
 namespace {
 
-// Streams of the random numbers that are not the workload's (which uses site << 20).
-constexpr std::uint64_t kWeatherStream = 1ULL << 40;
-constexpr std::uint64_t kOutageStream = 2ULL << 40;
-
 std::vector<models::WeatherHour> site_weather(const Scenario& s, std::size_t si, double horizon_s) {
   const Site& site = s.sites[si];
   // Hourly from local midnight of the start date, a day longer for the UTC offset.
   const int days = static_cast<int>(std::ceil(horizon_s / 86400.0)) + 1;
   if (site.weather_year.empty()) {
-    const models::WeatherGenerator generator(site.climate.monthly, s.seed, kWeatherStream + si);
+    const models::WeatherGenerator generator(site.climate.monthly, s.seed, models::stream_id("weather", site.id));
     return generator.generate(s.start, days);
   }
   // A typical-year file repeats every year; 29 February reuses 28 February.
@@ -94,7 +90,7 @@ RunResult Twin::run(const RunOptions& options) {
   for (std::size_t si = 0; si < site_count; ++si) {
     const Site& site = scenario_.sites[si];
     weather[si] = site_weather(scenario_, si, result.horizon_s);
-    models::RandomStream outage_rng(scenario_.seed, kOutageStream + si);
+    models::RandomStream outage_rng(scenario_.seed, models::stream_id("grid outages", site.id));
     result.sites[si].outages = models::generate_outages(site.grid.outages, result.horizon_s, outage_rng);
     schedulers.push_back(std::make_unique<engine::SiteScheduler>(scenario_, si, platform.site(si), result.jobs,
                                                                  result.sites[si].outages, weather[si],

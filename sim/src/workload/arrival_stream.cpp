@@ -82,8 +82,8 @@ struct ArrivalStream::Draw {
         first(std::max(0.0, cal.seconds_at(site.demand.front().date))),
         next_hour(std::floor(first / 3600.0)),
         keep(s, cal, small, out),
-        arrivals(s.seed, (si << 20) | (ci << 1)),
-        shapes(s.seed, (si << 20) | (ci << 1) | 1) {
+        arrivals(s.seed, models::stream_id("arrivals", site.id, jc.id)),
+        shapes(s.seed, models::stream_id("job shapes", site.id, jc.id)) {
     if (jc.served) return;  // no jobs: no sizes or durations
     shape.emplace(jc);
     const double attempts_per_submission =

@@ -3,6 +3,7 @@
 // (xoshiro256** seeded by SplitMix64; distributions written out here, not std::*_distribution).
 #include <cstdint>
 #include <span>
+#include <string_view>
 
 namespace dctwin::models {
 
@@ -23,5 +24,11 @@ class RandomStream {
  private:
   std::uint64_t s_[4];
 };
+
+// A stream id named by what the stream is for (a purpose such as "arrivals", a site's id, a job
+// class's id), not by where the site or class is listed: adding, removing or reordering sites
+// or classes in a scenario leaves every other stream's numbers as they were, so two variants of
+// a scenario are compared on the same draws. FNV-1a over the three names, each ended by a NUL.
+std::uint64_t stream_id(std::string_view purpose, std::string_view site = {}, std::string_view job_class = {});
 
 }  // namespace dctwin::models
