@@ -250,6 +250,24 @@ TEST(AggregatedRouting, TheOrderOfTheSitesDoesNotDecideWhereMovableWorkGoes) {
   }
 }
 
+TEST(AggregatedRouting, ASiteListedElsewhereDrawsAndRunsTheSame) {
+  // Generated jobs, not a trace: the random streams follow the sites' ids, and nothing the
+  // fluid routes depends on the order, so the two lists give each site the same work.
+  auto listed = dctwin::sim::ScenarioLoader(DCTWIN_DATA_DIR).load_file(DCTWIN_TEST_DATA_DIR "/two-sites.yaml");
+  listed.job_classes[0].may_move = true;
+  listed.fidelity.aggregated = true;
+  auto swapped = listed;
+  std::swap(swapped.sites[0], swapped.sites[1]);
+  const std::vector<std::string> ids = {"alpha", "beta"};
+  const auto a = evaluation_by_site(listed, ids);
+  const auto b = evaluation_by_site(swapped, ids);
+  ASSERT_GT(a[0] + a[1], 0);
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_GT(a[i], 0) << i;  // both sites serve and are handed evaluation
+    EXPECT_NEAR(a[i], b[i], 1e-9 * a[i]) << i;
+  }
+}
+
 TEST(AggregatedRouting, WorkWithADataSetMovesOnlyWhereItWaitsLessBeyondTheTransfer) {
   // The same jobs as above. Evaluation's jobs handed to each site, against those homed there.
   auto s = movable_evaluation_trace();
