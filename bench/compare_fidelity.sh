@@ -3,8 +3,8 @@
 # energy, utilization and delivered GPU-hours, and each class's pooled p95 queue wait (the
 # `programme` rows of class_monthly.csv, first month), as exact fidelity's mean over the
 # seeds with its standard error and aggregated fidelity's difference with the standard error
-# of the paired per-seed differences. The tables of docs/workloads.md ("Exact against
-# aggregated") come from this script.
+# of the paired per-seed differences, and each mode's median over the seeds. The tables of
+# docs/workloads.md ("Exact against aggregated") come from this script.
 # Usage: bench/compare_fidelity.sh DCTWIN SCENARIO [SEEDS=48] [PARALLEL=2]
 # The 30-day case (bench/trace-mix-30days.yaml) takes about 8 s a seed in exact fidelity.
 set -euo pipefail
@@ -33,9 +33,20 @@ for s in $(seq "$seeds"); do
     ' "$work/$mode-$s/summary.csv" "$work/$mode-$s/class_monthly.csv"
   done
 done | awk '
+  # The median over the seeds beside the mean: a p95 wait is heavy-tailed over seeds (one
+  # seed in a few dozen can stall for days in exact fidelity), so the two can tell apart.
+  function median(mode, f,    s, i, j, x, m) {
+    for (s = 1; s <= seeds; s++) {
+      x = v[mode, s, f] + 0
+      for (i = s - 1; i >= 1 && m[i] > x; i--) m[i + 1] = m[i]
+      m[i + 1] = x
+    }
+    return seeds % 2 ? m[(seeds + 1) / 2] : (m[seeds / 2] + m[seeds / 2 + 1]) / 2
+  }
   { v[$1, $2, $3] = $4; if (!($3 in known)) { known[$3] = 1; order[++n] = $3 } if ($2 > seeds) seeds = $2 }
   END {
-    printf "%-26s %14s %10s %24s\n", "figure", "exact mean", "+- se", "aggregated: diff +- se"
+    printf "%-26s %14s %10s %24s %14s %14s\n", "figure", "exact mean", "+- se", "aggregated: diff +- se",
+      "exact median", "aggr. median"
     for (k = 1; k <= n; k++) {
       f = order[k]; se = sd = sa = sdd = 0
       for (s = 1; s <= seeds; s++) { e = v["exact", s, f]; a = v["aggregated", s, f]; se += e; sa += a }
@@ -45,8 +56,8 @@ done | awk '
         sd += (e - me) ^ 2; sdd += ((a - e) - (ma - me)) ^ 2
       }
       if (me == 0) { printf "%-26s %14.4f\n", f, me; continue }
-      printf "%-26s %14.4f %10.4f %+10.2f %% +- %5.2f %%\n", f, me, sqrt(sd / (seeds - 1) / seeds),
-        100 * (ma / me - 1), 100 * sqrt(sdd / (seeds - 1) / seeds) / me
+      printf "%-26s %14.4f %10.4f %+10.2f %% +- %5.2f %% %14.4f %14.4f\n", f, me, sqrt(sd / (seeds - 1) / seeds),
+        100 * (ma / me - 1), 100 * sqrt(sdd / (seeds - 1) / seeds) / me, median("exact", f), median("aggregated", f)
     }
   }'
 echo
