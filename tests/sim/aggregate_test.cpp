@@ -209,17 +209,19 @@ std::vector<double> evaluation_by_site_here(const dctwin::sim::Scenario& s, cons
   return out;
 }
 
-// The same, run in a child process: SimGrid allows one engine per process.
-std::vector<double> evaluation_by_site(const dctwin::sim::Scenario& s, const std::vector<std::string>& ids) {
-  std::vector<double> out(2 * ids.size(), -1.0);
+// `measure()`, `n` figures, worked out in a child process: SimGrid allows one engine per
+// process. All -1 if the child fails.
+template <class Measure>
+std::vector<double> in_child(std::size_t n, const Measure& measure) {
+  std::vector<double> out(n, -1.0);
   int fds[2];
   if (pipe(fds) != 0) return out;
   const pid_t child = fork();
   if (child == 0) {
     close(fds[0]);
-    const auto mine = evaluation_by_site_here(s, ids);
+    const std::vector<double> mine = measure();
     const auto bytes = static_cast<ssize_t>(mine.size() * sizeof(double));
-    _exit(write(fds[1], mine.data(), static_cast<std::size_t>(bytes)) == bytes ? 0 : 1);
+    _exit(mine.size() == n && write(fds[1], mine.data(), static_cast<std::size_t>(bytes)) == bytes ? 0 : 1);
   }
   close(fds[1]);
   const auto bytes = static_cast<ssize_t>(out.size() * sizeof(double));
@@ -228,6 +230,30 @@ std::vector<double> evaluation_by_site(const dctwin::sim::Scenario& s, const std
   int status = 0;
   if (child > 0) waitpid(child, &status, 0);
   return out;
+}
+
+std::vector<double> evaluation_by_site(const dctwin::sim::Scenario& s, const std::vector<std::string>& ids) {
+  return in_child(2 * ids.size(), [&] { return evaluation_by_site_here(s, ids); });
+}
+
+// Each site's IT energy, jobs run there and the sum of their start times, in the order of `ids`.
+std::vector<double> runs_by_site(const dctwin::sim::Scenario& s, const std::vector<std::string>& ids) {
+  return in_child(3 * ids.size(), [&] {
+    const auto r = dctwin::sim::Twin(s).run();
+    std::vector<double> out(3 * ids.size(), 0.0);
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      const auto at = static_cast<std::size_t>(
+          std::find_if(s.sites.begin(), s.sites.end(), [&](const auto& site) { return site.id == ids[i]; }) -
+          s.sites.begin());
+      for (const auto& step : r.sites[at].steps) out[i] += step.it_energy_j;
+      for (const auto& job : r.jobs) {
+        if (job.run_site != at || job.first_start_s < 0) continue;
+        out[ids.size() + i] += 1;
+        out[2 * ids.size() + i] += job.first_start_s;
+      }
+    }
+    return out;
+  });
 }
 
 }  // namespace
@@ -264,6 +290,26 @@ TEST(AggregatedRouting, ASiteListedElsewhereDrawsAndRunsTheSame) {
   ASSERT_GT(a[0] + a[1], 0);
   for (std::size_t i = 0; i < a.size(); ++i) {
     EXPECT_GT(a[i], 0) << i;  // both sites serve and are handed evaluation
+    EXPECT_NEAR(a[i], b[i], 1e-9 * a[i]) << i;
+  }
+}
+
+TEST(BrokerRouting, ASiteListedElsewhereRunsTheSameInExactFidelity) {
+  // Every job an engine activity. Among sites that would start a job equally soon (often all
+  // idle ones) the broker picks the lowest site id, not the site listed first, so the order
+  // of the list decides nothing here either.
+  // Three sites, so that two away from home can tie: beta and gamma alike.
+  auto listed = dctwin::sim::ScenarioLoader(DCTWIN_DATA_DIR).load_file(DCTWIN_TEST_DATA_DIR "/two-sites.yaml");
+  listed.fidelity.aggregated = false;
+  listed.sites.push_back(listed.sites[1]);
+  listed.sites.back().id = "gamma";
+  auto reversed = listed;
+  std::reverse(reversed.sites.begin(), reversed.sites.end());
+  const std::vector<std::string> ids = {"alpha", "beta", "gamma"};
+  const auto a = runs_by_site(listed, ids);
+  const auto b = runs_by_site(reversed, ids);
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_GT(a[i], 0) << i;
     EXPECT_NEAR(a[i], b[i], 1e-9 * a[i]) << i;
   }
 }

@@ -75,7 +75,7 @@ void Broker::route(std::uint32_t job) {
   for (std::size_t si = 0; si < sites_.size(); ++si) {
     if (si == r.job.site) continue;  // its wait is best_wait's
     const double wait = sites_[si]->expected_wait_s(r.job.gpus) + transfer_s_of(r.job.job_class);
-    if (wait < best_wait) {
+    if (quicker(si, wait, best, best_wait, r.job.site)) {
       best = si;
       best_wait = wait;
     }
@@ -187,6 +187,11 @@ void Broker::route_small_due(double now) {
 
 bool Broker::movable_class(std::size_t job_class) const {
   return scenario_.scheduling.broker && scenario_.job_classes[job_class].may_move;
+}
+
+bool Broker::quicker(std::size_t si, double wait, std::size_t best, double best_wait, std::size_t home) const {
+  if (wait != best_wait) return wait < best_wait;
+  return best != home && scenario_.sites[si].id < scenario_.sites[best].id;
 }
 
 // Away from home a class's data set must cross the WAN first (at the link's full rate).
@@ -319,8 +324,9 @@ void Broker::route_long_small(double before_s, std::vector<double>& reservation_
       const std::vector<double>& reserve = reservations(reservation_s);
       double best_wait = sites_[home]->fluid_wait_s(reserve[home]);
       for (std::size_t si = 0; si < sites_.size(); ++si) {
-        const double wait = sites_[si]->fluid_wait_s(reserve[si]) + (si == home ? 0.0 : transfer_s_of(j.job_class));
-        if (wait < best_wait) {
+        if (si == home) continue;  // its wait is best_wait's
+        const double wait = sites_[si]->fluid_wait_s(reserve[si]) + transfer_s_of(j.job_class);
+        if (quicker(si, wait, best, best_wait, home)) {
           best = si;
           best_wait = wait;
         }

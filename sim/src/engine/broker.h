@@ -60,6 +60,10 @@ class Broker {
   void route(std::uint32_t job);
   bool movable_class(std::size_t job_class) const;
   double transfer_s_of(std::size_t job_class) const;
+  // Whether site `si` at `wait` beats the best so far: a shorter wait, or, away from home, an
+  // equal one at a site whose id comes first (not the site listed first, so that the order of
+  // the sites in a scenario decides nothing).
+  bool quicker(std::size_t si, double wait, std::size_t best, double best_wait, std::size_t home) const;
   void route_movable_bins(std::size_t bin, double step, std::vector<double>& reservation_s);
   double keep_home(std::size_t bin);
   void route_long_small(double before_s, std::vector<double>& reservation_s);
