@@ -193,14 +193,19 @@ dctwin::sim::Scenario movable_evaluation_trace() {
   return s;
 }
 
+// Where the site of id `id` is listed in `s`.
+std::size_t site_index(const dctwin::sim::Scenario& s, const std::string& id) {
+  const auto at = std::find_if(s.sites.begin(), s.sites.end(), [&](const auto& site) { return site.id == id; });
+  return static_cast<std::size_t>(at - s.sites.begin());
+}
+
 // Evaluation at each site, in the order of `ids`: [0, n) the work done, [n, 2n) the jobs
 // handed to the site.
 std::vector<double> evaluation_by_site_here(const dctwin::sim::Scenario& s, const std::vector<std::string>& ids) {
   const auto r = dctwin::sim::Twin(s).run();
   std::vector<double> out(2 * ids.size(), 0.0);
   for (std::size_t i = 0; i < ids.size(); ++i) {
-    const auto at = std::find_if(s.sites.begin(), s.sites.end(), [&](const auto& site) { return site.id == ids[i]; });
-    const auto& months = r.sites[static_cast<std::size_t>(at - s.sites.begin())].aggregate;
+    const auto& months = r.sites[site_index(s, ids[i])].aggregate;
     for (std::size_t cell = 0; cell < months.size(); cell += s.job_classes.size()) {
       out[i] += months[cell].served_gpu_s;
       out[ids.size() + i] += months[cell].jobs;
@@ -242,9 +247,7 @@ std::vector<double> runs_by_site(const dctwin::sim::Scenario& s, const std::vect
     const auto r = dctwin::sim::Twin(s).run();
     std::vector<double> out(3 * ids.size(), 0.0);
     for (std::size_t i = 0; i < ids.size(); ++i) {
-      const auto at = static_cast<std::size_t>(
-          std::find_if(s.sites.begin(), s.sites.end(), [&](const auto& site) { return site.id == ids[i]; }) -
-          s.sites.begin());
+      const std::size_t at = site_index(s, ids[i]);
       for (const auto& step : r.sites[at].steps) out[i] += step.it_energy_j;
       for (const auto& job : r.jobs) {
         if (job.run_site != at || job.first_start_s < 0) continue;
