@@ -337,3 +337,46 @@ TEST(AggregatedRouting, WorkWithADataSetMovesOnlyWhereItWaitsLessBeyondTheTransf
   EXPECT_DOUBLE_EQ(heavy[2], homed[0]);
   EXPECT_DOUBLE_EQ(heavy[3], homed[1]);
 }
+
+namespace {
+
+// tests/data/two-sites.yaml (hour-long steps) with a trace: at alpha a pre-training job holds
+// half the site for 10 h and one of the whole site, 4 h long, waits behind it (4 h of queue
+// over alpha's GPUs); beta is full for two hours with nothing queued. An evaluation job of one
+// GPU and 10 minutes, free to move, arrives at alpha 100 s into the second hour: by the queue
+// per GPU beta looks quicker (its GPUs free in 3,500 s, alpha's queue is 14,400 s), yet at
+// alpha EASY starts it at once, as it ends long before the head's reservation.
+dctwin::sim::Scenario queue_ahead_but_room_now(bool aggregated) {
+  auto s = dctwin::sim::ScenarioLoader(DCTWIN_DATA_DIR).load_file(DCTWIN_TEST_DATA_DIR "/two-sites.yaml");
+  s.job_classes[0].may_move = true;   // evaluation
+  s.job_classes[1].may_move = false;  // pre-training stays where the trace puts it
+  s.fidelity.aggregated = aggregated;
+  s.trace = {{0, 36000, 128, 0, 1}, {0, 7200, 256, 1, 1}, {10, 14400, 256, 0, 1}, {3700, 600, 1, 0, 0}};
+  return s;
+}
+
+}  // namespace
+
+TEST(BrokerRouting, AJobGoesWhereItWouldStartAtOnceWhateverTheQueueThere) {
+  // The evaluation job's site and wait, in exact fidelity. Weighing the queue alone sent it to
+  // beta, where it waited 3,500 s for the pre-training job to end.
+  const auto out = in_child(2, [] {
+    const auto r = dctwin::sim::Twin(queue_ahead_but_room_now(false)).run();
+    for (const auto& j : r.jobs) {
+      if (j.job.job_class == 0) return std::vector<double>{static_cast<double>(j.run_site), j.first_start_s - j.job.submit_s};
+    }
+    return std::vector<double>{-1, -1};
+  });
+  EXPECT_EQ(out[0], 0) << "it runs at alpha, its home";
+  EXPECT_NEAR(out[1], 0, 1e-6) << "and starts on arrival";
+}
+
+TEST(AggregatedRouting, ShortWorkTakesSpareGpusBeforeWaitingWhereTheQueueIsShorter) {
+  // The same in aggregated fidelity: the evaluation job is short work, kept at home on alpha's
+  // spare GPUs; by the expected waits alone it went to beta.
+  const auto s = queue_ahead_but_room_now(true);
+  const auto at = evaluation_by_site(s, {"alpha", "beta"});
+  EXPECT_DOUBLE_EQ(at[2], 1) << "the job is handed to alpha";
+  EXPECT_DOUBLE_EQ(at[3], 0);
+  EXPECT_NEAR(at[0], 600, 1e-6) << "and served there";
+}

@@ -69,12 +69,19 @@ void Broker::route(std::uint32_t job) {
     sites_[r.job.site]->enqueue(job);
     return;
   }
+  // Where the job would start at once its wait is 0 (EASY lets it pass the queue there), as a
+  // multi-cluster submission asks each cluster for the job's earliest start; elsewhere the
+  // queue's work over the GPUs and its reservation estimate it.
+  auto wait_at = [&](std::size_t si) {
+    SiteScheduler& site = *sites_[si];
+    return site.would_start_now(r) ? 0.0 : site.expected_wait_s(r.job.gpus);
+  };
   std::size_t best = r.job.site;
-  double best_wait = sites_[best]->expected_wait_s(r.job.gpus);
+  double best_wait = wait_at(best);
   const double dataset_gb = scenario_.job_classes[r.job.job_class].dataset_gb;
   for (std::size_t si = 0; si < sites_.size(); ++si) {
     if (si == r.job.site) continue;  // its wait is best_wait's
-    const double wait = sites_[si]->expected_wait_s(r.job.gpus) + transfer_s_of(r.job.job_class);
+    const double wait = wait_at(si) + transfer_s_of(r.job.job_class);
     if (quicker(si, wait, best, best_wait, r.job.site)) {
       best = si;
       best_wait = wait;
@@ -106,7 +113,7 @@ void water_fill(const std::vector<double>& wait, const std::vector<double>& rate
   share.assign(wait.size(), 0.0);
   order.clear();
   for (std::size_t i = 0; i < wait.size(); ++i) {
-    if (std::isfinite(wait[i]) && rate[i] > 0) order.push_back(i);
+    if (std::isfinite(wait[i]) && (rate[i] > 0 || spare[i] > 0)) order.push_back(i);
   }
   if (order.empty() || work <= 0) return;
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return std::tie(wait[a], a) < std::tie(wait[b], b); });
@@ -144,7 +151,7 @@ void water_fill(const std::vector<double>& wait, const std::vector<double>& rate
     active = end;
     tied_from = end;
   }
-  if (tied_from == order.size()) level = (work - spares + weighted) / rates;
+  if (tied_from == order.size()) level = rates > 0 ? (work - spares + weighted) / rates : wait[order.back()];
   for (std::size_t n = 0; n < active; ++n) {
     const std::size_t i = order[n];
     const double taken_spare = n >= tied_from ? spare_fraction * spare[i] : spare[i];
@@ -199,34 +206,26 @@ double Broker::transfer_s_of(std::size_t job_class) const {
   return scenario_.job_classes[job_class].dataset_gb * 8 / scenario_.wan.bandwidth_gbps;
 }
 
-// What of each movable bin stays home: a class's bin may where no other site's wait, with
-// its data set's transfer, is less, as a job stays home when no site would start it sooner.
-// Those bins share the home's spare GPU-seconds in proportion to their work. Fills
-// routing_.kept, takes what they keep off routing_.site_spare and returns the work left.
+// What of each movable bin stays home: as much as its home's spare GPU-seconds take, as a job
+// stays home when it would start there at once. A home's movable bins share its spare in
+// proportion to their work. Fills routing_.kept, takes what they keep off routing_.site_spare
+// and returns the work left.
 double Broker::keep_home(std::size_t bin) {
   const std::size_t classes = small_->classes;
   const std::size_t n = sites_.size();
   SmallRouting& r = routing_;
   r.kept.assign(n * classes, 0.0);
-  auto stays_home = [&](std::size_t home, std::size_t c) {
-    if (r.site_rate[home] <= 0) return false;
-    const double transfer_s = transfer_s_of(c);
-    for (std::size_t si = 0; si < n; ++si) {
-      if (si != home && r.site_rate[si] > 0 && r.site_wait[si] + transfer_s < r.site_wait[home]) return false;
-    }
-    return true;
-  };
   double moving = 0;
   for (std::size_t home = 0; home < n; ++home) {
     double own = 0;
     for (std::size_t c = 0; c < classes; ++c) {
-      if (movable_class(c) && stays_home(home, c)) own += small_->gpu_s[home][bin * classes + c];
+      if (movable_class(c)) own += small_->gpu_s[home][bin * classes + c];
     }
-    const double kept = own > 0 ? std::min(1.0, r.site_spare[home] / own) : 0.0;
+    const double kept = own > 0 && r.site_rate[home] > 0 ? std::min(1.0, r.site_spare[home] / own) : 0.0;
     for (std::size_t c = 0; c < classes; ++c) {
       if (!movable_class(c)) continue;
-      if (stays_home(home, c)) r.kept[home * classes + c] = kept;
-      moving += (1 - r.kept[home * classes + c]) * small_->gpu_s[home][bin * classes + c];
+      r.kept[home * classes + c] = kept;
+      moving += (1 - kept) * small_->gpu_s[home][bin * classes + c];
     }
     r.site_spare[home] = std::max(0.0, r.site_spare[home] - kept * own);
   }
@@ -252,9 +251,9 @@ void Broker::route_movable_bins(std::size_t bin, double step, std::vector<double
     r.site_spare[si] = sites_[si]->spare_gpu_s(step);
   }
   const double moving = keep_home(bin);
-  r.wait.resize(n);
-  r.rate.resize(n);
-  r.spare.resize(n);
+  r.wait.resize(2 * n);
+  r.rate.resize(2 * n);
+  r.spare.resize(2 * n);
   for (std::size_t home = 0; home < n; ++home) {
     for (std::size_t c = 0; c < classes; ++c) {
       if (!movable_class(c)) continue;
@@ -268,14 +267,22 @@ void Broker::route_movable_bins(std::size_t bin, double step, std::vector<double
       const double rest = (1 - kept) * work;
       if (rest > 0) {
         const double part = rest / moving;
+        // Each site twice: its spare GPU-seconds, taken once the level reaches its transfer
+        // (where jobs would start at once), then its GPUs beyond its expected wait.
         for (std::size_t si = 0; si < n; ++si) {
-          r.wait[si] = r.site_wait[si] + (si == home ? 0.0 : transfer_s_of(c));
-          r.rate[si] = part * r.site_rate[si];
-          r.spare[si] = part * r.site_spare[si];
+          const double transfer_s = si == home ? 0.0 : transfer_s_of(c);
+          r.wait[si] = transfer_s;
+          r.rate[si] = 0;
+          r.spare[si] = r.site_rate[si] > 0 ? part * r.site_spare[si] : 0.0;
+          r.wait[n + si] = r.site_wait[si] + transfer_s;
+          r.rate[n + si] = part * r.site_rate[si];
+          r.spare[n + si] = 0;
         }
         water_fill(r.wait, r.rate, r.spare, rest, r.shares, r.order);
         const bool placed = std::any_of(r.shares.begin(), r.shares.end(), [](double x) { return x > 0; });
-        for (std::size_t si = 0; si < n; ++si) r.fraction[si] += placed ? (1 - kept) * r.shares[si] : 0.0;
+        for (std::size_t si = 0; si < n; ++si) {
+          r.fraction[si] += placed ? (1 - kept) * (r.shares[si] + r.shares[n + si]) : 0.0;
+        }
         if (!placed) r.fraction[home] = 1;
       } else if (work <= 0) {
         r.fraction[home] = 1;  // jobs without work: nothing to weigh, they stay home

@@ -21,7 +21,9 @@ class SiteScheduler;
 // How a bin of small jobs' work spreads over sites (shares summing to 1): each takes its spare
 // GPU-seconds once the common wait level reaches its expected wait, then `rate` per second
 // of level above it (its usable GPUs). Sites of equal wait share what they take of their
-// spare in proportion to it. Sites with an infinite wait or no GPUs take none.
+// spare in proportion to it. Sites with an infinite wait, or with neither GPUs nor spare,
+// take none; with spare and no rate, a site takes only its spare (the shares then sum to
+// less than 1 if that is not enough).
 std::vector<double> water_fill(const std::vector<double>& wait, const std::vector<double>& rate,
                                const std::vector<double>& spare, double work);
 // The same into `share`, with `order` as scratch (no allocation once they have grown).

@@ -233,6 +233,25 @@ double SiteScheduler::expected_wait_s(int gpus) {
   return wait_behind_s(std::max(queued_gpu_s_, waiting - short_gpu_s), gpus);
 }
 
+bool SiteScheduler::would_start_now(const JobRecord& job) {
+  const int gpus = job.job.gpus;
+  if (!pool_.fits(gpus)) return false;
+  if (it_power_w(gpu_.pstate_count() - 1, powered_count_, gpus) > it_budget_w_) return false;
+  const QueueKey key{-scenario_.job_classes[job.job.job_class].priority, job.job.submit_s, job.job.id};
+  if (queue_.empty() || key < *queue_.begin()) return true;
+  if (scenario_.scheduling.policy != SchedulingPolicy::kEasyBackfill) return false;
+  const auto ahead = std::distance(queue_.begin(), queue_.lower_bound(key));
+  if (ahead > scenario_.scheduling.backfill_depth) return false;
+  const double now = sg4::Engine::get_clock();
+  const int head_gpus = records_[std::get<2>(*queue_.begin())].job.gpus;
+  RunningEndOrder by_end = running_by_end();
+  const double shadow = easy_.shadow_time(pool_, by_end, head_gpus, now);
+  if (now + job.job.duration_s - job.work_done_s <= shadow) return true;
+  by_end.rewind();
+  easy_.reserve(pool_, by_end, shadow);
+  return easy_.leaves_room(pool_, head_gpus, pool_.place(gpus));
+}
+
 double SiteScheduler::one_gpu_reservation_s() {
   return pool_.usable_nodes() > 0 ? reservation_s(1) : 0;
 }

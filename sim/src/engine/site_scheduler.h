@@ -63,6 +63,10 @@ class SiteScheduler {
   // queue would hold (not the short work in aggregate) over the usable GPUs, plus its EASY
   // reservation when it doesn't fit now.
   double expected_wait_s(int gpus);
+  // Whether a job sent here now would start at once, whatever the queue: it fits (within the
+  // power budget), and it would head the queue, or EASY would let it pass the head: within
+  // `backfill_depth` places of it, ending by the head's reservation or leaving it room.
+  bool would_start_now(const JobRecord& job);
   // How long one GPU waits for running work to end when none is free now (0 when one is).
   // Admitting work leaves it as it is, so the broker finds it once a routing round.
   double one_gpu_reservation_s();
