@@ -76,6 +76,25 @@ TEST(AggregatedWaits, TheLowLevelWaitsWhenTheSiteIsOverloaded) {
   EXPECT_LT(high.waited / high.jobs, low.waited / low.jobs);
 }
 
+TEST(AggregatedWaits, SmallJobsStartOnTheGpusLeftFreeBesideTheHold) {
+  // One site of 256 GPUs, 15-minute steps. A pre-training job fills it for two hours while,
+  // in the second, 40 urgent jobs (one GPU, ten minutes, the highest level) queue. In the
+  // third hour 20 evaluation jobs arrive. The first step's hold then takes the GPUs that end
+  // the urgent backlog and the step's evaluation work by the boundary, 30 of them, and a
+  // quarter of the evaluation jobs waited behind the backlog, 7 minutes on average; as jobs,
+  // the backlog starts at once on the 256 GPUs the pre-training job leaves, and no
+  // evaluation job waits.
+  auto s = two_levels(1000);
+  const std::uint16_t evaluation = 0, pretraining = 1, urgent = 2;
+  s.trace = {{0, 7200, 256, 0, pretraining}};
+  for (int i = 0; i < 40; ++i) s.trace.push_back({3600 + 45 + 90.0 * i, 600, 1, 0, urgent});
+  for (int i = 0; i < 20; ++i) s.trace.push_back({7200 + 90 + 180.0 * i, 600, 1, 0, evaluation});
+  const auto r = dctwin::sim::Twin(s).run();
+  const WaitShares w = of_class(r, evaluation, s.job_classes.size());
+  ASSERT_NEAR(w.jobs, 20, 1e-9);
+  EXPECT_EQ(w.waited, 0) << "mean wait " << w.mean_wait_h() * 60 << " min";
+}
+
 TEST(HeldPlacement, SmallLongHoldsTakeAGpuOnEachNodeInTurn) {
   using dctwin::sim::Slice;
   using dctwin::sim::engine::split_held;

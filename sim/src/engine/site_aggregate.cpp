@@ -111,7 +111,7 @@ void SiteScheduler::aggregate_boundary(double now) {
 void SiteScheduler::serve_hold_until(double now) {
   account_it_energy(now);
   account_busy(now);
-  serve(aggregate_gpus_ * (progress_s(now) - aggregate_progress_start_s_), aggregate_since_s_, now);
+  serve(aggregate_gpus_ * (progress_s(now) - aggregate_progress_start_s_), aggregate_since_s_, now, hold_spare_gpus_);
   aggregate_since_s_ = now;
   aggregate_progress_start_s_ = progress_s(now);
 }
@@ -494,6 +494,23 @@ void SiteScheduler::add_served(std::size_t job_class, double jobs, double gpu_s,
 // that fit, then, until the next boundary, as many as the short work needs at full clock.
 // Called twice a pass: for the small jobs ahead of the discrete head in queue order before
 // the discrete jobs are placed, and for the rest after; the second call adds to the first.
+// The GPUs left free beside the hold, on which the small jobs of its backlog would start at
+// once: all of them with no discrete job waiting or its reservation beyond the boundary, else
+// those the head won't need then (EASY; none under FCFS). They pace the jobs' starts in
+// `serve`, not the work the hold does, nor so its energy.
+void SiteScheduler::note_hold_spare(const DiscreteHead& head, bool head_blocks, double end,
+                                    const std::function<HeadRoom&()>& room_now) {
+  const int free_now = std::max(0, pool_.usable_nodes() * gpus_per_node_ - pool_.busy_gpus());
+  if (!head.any) {
+    hold_spare_gpus_ = free_now;
+  } else if (head_blocks) {
+    hold_spare_gpus_ = 0;
+  } else {
+    const HeadRoom& room = room_now();
+    hold_spare_gpus_ = room.shadow_s >= end - kTimeEpsilon_s ? free_now : std::min(free_now, std::max(0, room.extra_gpus));
+  }
+}
+
 void SiteScheduler::start_aggregate(double now, bool ahead_only) {
   const double end = next_boundary_s(now, scenario_.fidelity.step_s);
   if (end - now <= kTimeEpsilon_s) return;
@@ -501,7 +518,10 @@ void SiteScheduler::start_aggregate(double now, bool ahead_only) {
   const int slowest = gpu_.pstate_count() - 1;
   while (free_gpus > 0 && it_power_w(slowest, powered_count_, pool_.busy_gpus() + free_gpus) > it_budget_w_)
     --free_gpus;
-  if (free_gpus <= 0) return;
+  if (free_gpus <= 0) {
+    hold_spare_gpus_ = 0;
+    return;
+  }
   const DiscreteHead head = discrete_head();
   const bool adding = aggregate_running_;  // to the first call's hold, at this same instant
   const int held = adding ? aggregate_gpus_ : 0;  // the tail's too: topped up as it lets go
@@ -563,7 +583,10 @@ void SiteScheduler::start_aggregate(double now, bool ahead_only) {
   // By reference: a std::function holding the lambdas themselves would allocate at every pass.
   const int long_gpus =
       start_long(now, free_gpus, ahead_only, head, std::ref(room_now), std::ref(claim_short), sub_node_gpus);
-  if (long_gpus + want <= 0) return;
+  if (long_gpus + want <= 0) {
+    note_hold_spare(head, head_blocks, end, std::ref(room_now));
+    return;
+  }
   account_it_energy(now);
   account_busy(now);
   if (long_gpus > sub_node_gpus) {  // on whole nodes, which start_long found free
@@ -601,6 +624,7 @@ void SiteScheduler::start_aggregate(double now, bool ahead_only) {
     aggregate_plan_.slices.insert(aggregate_plan_.slices.end(), short_slices.begin(), short_slices.end());
     aggregate_gpus_ += want;
   }
+  note_hold_spare(head, head_blocks, end, std::ref(room_now));
   rebalance(now);
 }
 
@@ -682,11 +706,15 @@ double reached_at(double x, double rate, double span, FluidLoad ahead, FluidLoad
 // levels above it don't need for their backlog and their arrivals (a priority fluid queue),
 // so in a hold large enough for the step's work no job waits. Four quarter-points of the
 // batch's arrivals stand for its jobs, each started in the hold whose service reaches it.
-void SiteScheduler::serve(double gpu_s, double from_s, double to_s) {
+// The jobs start as the hold's GPUs and the `spare_gpus` left free beside it reach them (a
+// backlog of jobs starts at once where GPUs are free), while the work done is the hold's
+// `gpu_s`, which paces its energy: the spare GPUs move starts, not work.
+void SiteScheduler::serve(double gpu_s, double from_s, double to_s, double spare_gpus) {
   const std::size_t classes = small_.classes;
   const double step = scenario_.fidelity.step_s;
   const double span = to_s - from_s;
-  const double rate = span > 0 ? gpu_s / span : 0;
+  const double served_rate = span > 0 ? gpu_s / span : 0;
+  const double rate = served_rate > 0 ? served_rate + spare_gpus : 0;
   FluidLoad ahead;  // every batch before the one at hand, in serving order
   for (auto& [priority, queue] : backlog_) {
     for (Batch& b : queue) {
@@ -707,7 +735,7 @@ void SiteScheduler::serve(double gpu_s, double from_s, double to_s) {
       const double done_before = b.total_gpu_s - b.left_gpu_s;
       auto start_of = [&](double x) { return from_s + std::min(span, reached_at(x - done_before, rate, span, before, with)); };
       // What the fluid did of this batch: no more than has arrived.
-      const double take = std::clamp(done_by(span, rate, with) - done_by(span, rate, before), 0.0, b.left_gpu_s);
+      const double take = std::clamp(std::min(done_by(span, rate, with), gpu_s) - std::min(done_by(span, rate, before), gpu_s), 0.0, b.left_gpu_s);
       take_work(priority, b, take);
       const bool finished = b.left_gpu_s <= 1e-6 * b.total_gpu_s;
       if (!b.counted) {

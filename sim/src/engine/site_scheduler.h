@@ -143,7 +143,8 @@ class SiteScheduler {
   void release_tail_due(double now);
   bool fluid_wants_more(double now) const;
   void note_long_waiting(int gpus, int change);  // a long small job admitted (+1) or started (-1)
-  void serve(double gpu_s, double from_s, double to_s);
+  // `spare_gpus`: free GPUs beside the hold that its jobs start on (note_hold_spare).
+  void serve(double gpu_s, double from_s, double to_s, double spare_gpus);
   void account_it_energy(double now);
   void end_modelled_load(Running& run, double now);
   // `queued_gpu_s` over the usable GPUs, plus the EASY reservation of a job of `gpus` GPUs
@@ -167,6 +168,8 @@ class SiteScheduler {
     int extra_gpus = 0;  // GPUs free then beyond what the head needs
   };
   HeadRoom head_room(const DiscreteHead& head, double now);
+  void note_hold_spare(const DiscreteHead& head, bool head_blocks, double end,
+                       const std::function<HeadRoom&()>& room_now);
   struct Batch;
   // Returns the GPUs the long jobs took; `sub_node_gpus` of them for jobs smaller than a node.
   // `room_now`: the head's reservation and spare GPUs, found once a pass; held jobs use up the
@@ -287,6 +290,7 @@ class SiteScheduler {
   models::SimCalendar calendar_;
   std::map<int, std::deque<Batch>, std::greater<>> backlog_;  // by priority, highest first
   double backlog_gpu_s_ = 0;
+  int hold_spare_gpus_ = 0;  // note_hold_spare: free GPUs the fluid's jobs would start on
   // Each level's work left and its held jobs not yet started: kept as the batches change, so
   // that a pass need not walk a long backlog (an overloaded site's). A level's books start
   // again from zero once it empties.
