@@ -490,17 +490,12 @@ void SiteScheduler::add_served(std::size_t job_class, double jobs, double gpu_s,
   }
 }
 
-// Holds free GPUs (within the power budget at the slowest clock) for the long small jobs
-// that fit, then, until the next boundary, as many as the short work needs at full clock.
-// Called twice a pass: for the small jobs ahead of the discrete head in queue order before
-// the discrete jobs are placed, and for the rest after; the second call adds to the first.
 // The GPUs left free beside the hold, on which the small jobs of its backlog would start at
-// once: all of them with no discrete job waiting or its reservation beyond the boundary, else
-// those the head won't need then (EASY; none under FCFS). They pace the jobs' starts in
-// `serve`, not the work the hold does, nor so its energy.
-void SiteScheduler::note_hold_spare(const DiscreteHead& head, bool head_blocks, double end,
+// once (`free_now`, within the power budget): all of them with no discrete job waiting or
+// its reservation beyond the boundary, else those the head won't need then (EASY; none under
+// FCFS). They pace the jobs' starts in `serve`, not the work the hold does, nor its energy.
+void SiteScheduler::note_hold_spare(const DiscreteHead& head, bool head_blocks, double end, int free_now,
                                     const std::function<HeadRoom&()>& room_now) {
-  const int free_now = std::max(0, pool_.usable_nodes() * gpus_per_node_ - pool_.busy_gpus());
   if (!head.any) {
     hold_spare_gpus_ = free_now;
   } else if (head_blocks) {
@@ -511,6 +506,10 @@ void SiteScheduler::note_hold_spare(const DiscreteHead& head, bool head_blocks, 
   }
 }
 
+// Holds free GPUs (within the power budget at the slowest clock) for the long small jobs
+// that fit, then, until the next boundary, as many as the short work needs at full clock.
+// Called twice a pass: for the small jobs ahead of the discrete head in queue order before
+// the discrete jobs are placed, and for the rest after; the second call adds to the first.
 void SiteScheduler::start_aggregate(double now, bool ahead_only) {
   const double end = next_boundary_s(now, scenario_.fidelity.step_s);
   if (end - now <= kTimeEpsilon_s) return;
@@ -584,7 +583,7 @@ void SiteScheduler::start_aggregate(double now, bool ahead_only) {
   const int long_gpus =
       start_long(now, free_gpus, ahead_only, head, std::ref(room_now), std::ref(claim_short), sub_node_gpus);
   if (long_gpus + want <= 0) {
-    note_hold_spare(head, head_blocks, end, std::ref(room_now));
+    note_hold_spare(head, head_blocks, end, free_gpus, std::ref(room_now));
     return;
   }
   account_it_energy(now);
@@ -624,7 +623,7 @@ void SiteScheduler::start_aggregate(double now, bool ahead_only) {
     aggregate_plan_.slices.insert(aggregate_plan_.slices.end(), short_slices.begin(), short_slices.end());
     aggregate_gpus_ += want;
   }
-  note_hold_spare(head, head_blocks, end, std::ref(room_now));
+  note_hold_spare(head, head_blocks, end, std::max(0, free_gpus - long_gpus - want), std::ref(room_now));
   rebalance(now);
 }
 

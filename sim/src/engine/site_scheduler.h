@@ -168,7 +168,7 @@ class SiteScheduler {
     int extra_gpus = 0;  // GPUs free then beyond what the head needs
   };
   HeadRoom head_room(const DiscreteHead& head, double now);
-  void note_hold_spare(const DiscreteHead& head, bool head_blocks, double end,
+  void note_hold_spare(const DiscreteHead& head, bool head_blocks, double end, int free_now,
                        const std::function<HeadRoom&()>& room_now);
   struct Batch;
   // Returns the GPUs the long jobs took; `sub_node_gpus` of them for jobs smaller than a node.
