@@ -221,7 +221,7 @@ double Broker::keep_home(std::size_t bin) {
     for (std::size_t c = 0; c < classes; ++c) {
       if (movable_class(c)) own += small_->gpu_s[home][bin * classes + c];
     }
-    const double kept = own > 0 && r.site_rate[home] > 0 ? std::min(1.0, r.site_spare[home] / own) : 0.0;
+    const double kept = own > 0 ? std::min(1.0, r.site_spare[home] / own) : 0.0;
     for (std::size_t c = 0; c < classes; ++c) {
       if (!movable_class(c)) continue;
       r.kept[home * classes + c] = kept;
@@ -273,7 +273,7 @@ void Broker::route_movable_bins(std::size_t bin, double step, std::vector<double
           const double transfer_s = si == home ? 0.0 : transfer_s_of(c);
           r.wait[si] = transfer_s;
           r.rate[si] = 0;
-          r.spare[si] = r.site_rate[si] > 0 ? part * r.site_spare[si] : 0.0;
+          r.spare[si] = part * r.site_spare[si];
           r.wait[n + si] = r.site_wait[si] + transfer_s;
           r.rate[n + si] = part * r.site_rate[si];
           r.spare[n + si] = 0;

@@ -246,10 +246,8 @@ bool SiteScheduler::would_start_now(const JobRecord& job) {
   const int head_gpus = records_[std::get<2>(*queue_.begin())].job.gpus;
   RunningEndOrder by_end = running_by_end();
   const double shadow = easy_.shadow_time(pool_, by_end, head_gpus, now);
-  if (now + job.job.duration_s - job.work_done_s <= shadow) return true;
-  by_end.rewind();
-  easy_.reserve(pool_, by_end, shadow);
-  return easy_.leaves_room(pool_, head_gpus, pool_.place(gpus));
+  return easy_.may_backfill(pool_, by_end, head_gpus, shadow, pool_.place(gpus),
+                            now + job.job.duration_s - job.work_done_s);
 }
 
 double SiteScheduler::one_gpu_reservation_s() {
