@@ -359,7 +359,7 @@ TEST(AggregatedRouting, WorkWithADataSetMovesOnlyWhereItWaitsLessBeyondTheTransf
 
 namespace {
 
-// tests/data/two-sites.yaml (hour-long steps) with a trace: at alpha a pre-training job holds
+// tests/data/two-sites.yaml with a trace: at alpha a pre-training job holds
 // half the site for 10 h and one of the whole site, 4 h long, waits behind it (4 h of queue
 // over alpha's GPUs); beta is full for two hours with nothing queued. An evaluation job of one
 // GPU and 10 minutes, free to move, arrives at alpha 100 s into the second hour: by the queue
