@@ -1,7 +1,6 @@
 #include "held_jobs.h"
 
 #include <algorithm>
-#include <iterator>
 
 namespace dctwin::sim::engine {
 
@@ -117,25 +116,13 @@ const std::vector<RunningJob>& HeldJobs::view(std::size_t current) const {
   view_dirty_ = false;
   view_step_ = current;
   std::size_t built = 0;
-  const auto first = by_release_.upper_bound(current);
   const auto past = by_release_.lower_bound(steps_);  // held to the end: never free
-  if (first == by_release_.end() || first->first >= steps_) {
-    view_.clear();
-    return view_;
-  }
-  const std::size_t last_end = std::prev(past)->first + 1;
-  const std::size_t singles_end = current + 9;
-  for (auto held = first; held != past;) {
-    const std::size_t s = held->first;
-    std::size_t stop = s < singles_end ? s + 1 : singles_end + ((s - singles_end) / 24 + 1) * 24;
-    stop = std::min(stop, last_end);
+  for (auto held = by_release_.upper_bound(current); held != past; ++held) {
     if (built == view_.size()) view_.emplace_back();
     RunningJob& r = view_[built++];
-    r.slices.clear();
-    r.expected_end_s = static_cast<double>(stop) * step_s_;
-    for (; held != past && held->first < stop; ++held) {
-      r.slices.insert(r.slices.end(), held->second.slices.begin(), held->second.slices.end());
-    }
+    // release(s) gives a step's GPUs back at the boundary that begins step s.
+    r.expected_end_s = static_cast<double>(held->first) * step_s_;
+    r.slices = held->second.slices;
   }
   view_.resize(built);
   return view_;

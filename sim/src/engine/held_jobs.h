@@ -1,6 +1,7 @@
 #pragma once
 // Aggregated fidelity: the small jobs longer than a few aggregate steps, each holding its GPUs
-// from its start to the end of the step in which its run ends. Internal to the engine.
+// from its start to the start of the step in which its run ends (the run's last part is short
+// work of that step). Internal to the engine.
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -48,8 +49,8 @@ class HeldJobs {
   // left from `now`.
   OffNode take_off(std::uint32_t node);
   double rehome(const OffNode& off, const std::vector<Slice>& elsewhere, double now);
-  // As EASY sees them at step `current`: the GPUs freed at the end of each of the next eight
-  // steps, then in blocks of 24 steps, each at its block's end (so never early).
+  // As EASY sees them at step `current`: each later step's GPUs, free at that step's start,
+  // when release() gives them back.
   const std::vector<RunningJob>& view(std::size_t current) const;
 
  private:
