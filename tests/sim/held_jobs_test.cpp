@@ -47,7 +47,7 @@ TEST(HeldJobs, AJobsEndGivesBackTheGpusItWasPlacedOn) {
 // EASY must see the GPUs free when release() gives them back, at the start of the step a run
 // ends in. Until the twenty-first session it saw them at the end of the step, and beyond the
 // next eight steps at the end of a block of 24 steps: a waiting head's reservation then lay up
-// to six hours late, and jobs behind it were let through that the head then waited for
+// to six hours late, and jobs behind it were let through as ending before it
 // (docs/fidelity-experiments.md).
 TEST(HeldJobs, EasySeesEachStepsGpusFreeWhenTheyAreGivenBack) {
   const HeldJobs held = two_starts();
@@ -61,6 +61,20 @@ TEST(HeldJobs, EasySeesEachStepsGpusFreeWhenTheyAreGivenBack) {
   // From step 8 on, only step 80's job is ahead.
   ASSERT_EQ(held.view(8).size(), 1u);
   EXPECT_EQ(gpus_on(held.view(8)[0].slices, 1), 4);
+}
+
+// Hours ahead, each step's GPUs still come free at that step's start, not at the end of a
+// block of steps that a later job's end closes.
+TEST(HeldJobs, EasySeesJobsEndingHoursAheadFreeEachAtItsOwnStep) {
+  HeldJobs held(1000, kStep);
+  held.add({{60, 8, 0.0}, {75, 8, 0.0}}, {{0, 8}, {1, 8}});
+  const auto& view = held.view(0);
+  ASSERT_EQ(view.size(), 2u);
+  EXPECT_DOUBLE_EQ(view[0].expected_end_s, 60 * kStep);
+  EXPECT_EQ(gpus_on(view[0].slices, 0), 8);
+  EXPECT_EQ(gpus_on(view[0].slices, 1), 0);
+  EXPECT_DOUBLE_EQ(view[1].expected_end_s, 75 * kStep);
+  EXPECT_EQ(gpus_on(view[1].slices, 1), 8);
 }
 
 TEST(HeldJobs, DroppedJobsWaitAgainForTheWorkTheyHaveLeft) {
