@@ -74,7 +74,7 @@ void Broker::route(std::uint32_t job) {
   // queue's work over the GPUs and its reservation estimate it.
   auto wait_at = [&](std::size_t si) {
     SiteScheduler& site = *sites_[si];
-    return site.would_start_now(r) ? 0.0 : site.expected_wait_s(r.job.gpus);
+    return site.would_start_now(r) ? 0.0 : site.expected_wait_s(r.job.gpus, scenario_.job_classes[r.job.job_class].priority);
   };
   std::size_t best = r.job.site;
   double best_wait = wait_at(best);

@@ -303,7 +303,7 @@ SiteScheduler::HeadRoom SiteScheduler::head_room(const DiscreteHead& head, doubl
     room.shadow_s = now;
     return room;
   }
-  RunningEndOrder by_end = running_by_end();
+  RunningEndOrder by_end = running_by_end(head.priority);
   room.shadow_s = easy_.shadow_time(pool_, by_end, head.gpus, now);
   int free_then = pool_.usable_nodes() * gpus_per_node_ - pool_.busy_gpus();
   by_end.rewind();

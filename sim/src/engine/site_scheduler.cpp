@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "broker.h"
+#include "hold_view.h"
 #include "job_launch.h"
 
 namespace dctwin::sim::engine {
@@ -199,23 +200,23 @@ double SiteScheduler::spare_gpu_s(double step_s) const {
 
 // Work queued ahead spread over the usable GPUs, plus, when the job doesn't fit now, the time
 // until enough running work ends (its EASY reservation). A rough estimate, by design cheap.
-double SiteScheduler::wait_behind_s(double queued_gpu_s, int gpus) {
+double SiteScheduler::wait_behind_s(double queued_gpu_s, int gpus, int priority) {
   const int usable_gpus = pool_.usable_nodes() * gpus_per_node_;
   if (usable_gpus < gpus) return std::numeric_limits<double>::infinity();
-  return queued_gpu_s / usable_gpus + reservation_s(gpus);
+  return queued_gpu_s / usable_gpus + reservation_s(gpus, priority);
 }
 
-double SiteScheduler::reservation_s(int gpus) {
+double SiteScheduler::reservation_s(int gpus, int priority) {
   if (pool_.fits(gpus)) return 0;
   const double now = sg4::Engine::get_clock();
-  RunningEndOrder by_end = running_by_end();
+  RunningEndOrder by_end = running_by_end(priority);
   return easy_.shadow_time(pool_, by_end, gpus, now) - now;
 }
 
 // The queue as exact fidelity would hold it: waiting discrete jobs, long small jobs not yet
 // started and the served load's work, without the short work in aggregate, which as jobs
 // would mostly start at once where GPUs are free and then count as running work.
-double SiteScheduler::expected_wait_s(int gpus) {
+double SiteScheduler::expected_wait_s(int gpus, int priority) {
 #ifndef NDEBUG
   std::int64_t afresh = 0;
   for (const auto& [priority, queue] : backlog_) {
@@ -230,7 +231,7 @@ double SiteScheduler::expected_wait_s(int gpus) {
     if (!scenario_.job_classes[in.job_class].served) short_gpu_s += in.gpu_s;
   }
   const double waiting = queued_gpu_s_ + backlog_gpu_s_ + long_waiting_gpu_s_ + inbox_gpu_s_;
-  return wait_behind_s(std::max(queued_gpu_s_, waiting - short_gpu_s), gpus);
+  return wait_behind_s(std::max(queued_gpu_s_, waiting - short_gpu_s), gpus, priority);
 }
 
 bool SiteScheduler::would_start_now(const JobRecord& job) {
@@ -243,15 +244,17 @@ bool SiteScheduler::would_start_now(const JobRecord& job) {
   const auto ahead = std::distance(queue_.begin(), queue_.lower_bound(key));
   if (ahead > scenario_.scheduling.backfill_depth) return false;
   const double now = sg4::Engine::get_clock();
-  const int head_gpus = records_[std::get<2>(*queue_.begin())].job.gpus;
-  RunningEndOrder by_end = running_by_end();
+  const std::uint32_t head = std::get<2>(*queue_.begin());
+  const int head_gpus = records_[head].job.gpus;
+  RunningEndOrder by_end = running_by_end(priority_of(head));
   const double shadow = easy_.shadow_time(pool_, by_end, head_gpus, now);
   return easy_.may_backfill(pool_, by_end, head_gpus, shadow, pool_.place(gpus),
                             now + job.job.duration_s - job.work_done_s);
 }
 
 double SiteScheduler::one_gpu_reservation_s() {
-  return pool_.usable_nodes() > 0 ? reservation_s(1) : 0;
+  // For small work of any class: every served load counts as ahead of it.
+  return pool_.usable_nodes() > 0 ? reservation_s(1, std::numeric_limits<int>::min()) : 0;
 }
 
 double SiteScheduler::fluid_wait_s(double one_gpu_reservation_s) const {
@@ -436,7 +439,7 @@ void SiteScheduler::schedule(double now) {
   if (first != queue_.end() && !held_for_power_ &&
       scenario_.scheduling.policy == SchedulingPolicy::kEasyBackfill) {
     const int head_gpus = records_[std::get<2>(*first)].job.gpus;
-    RunningEndOrder by_end = running_by_end();
+    RunningEndOrder by_end = running_by_end(priority_of(std::get<2>(*first)));
     // The head's reservation, worked out when a candidate first fits (often none does), so
     // on the pool as the pass found it.
     double shadow = -1;
@@ -466,9 +469,44 @@ void SiteScheduler::schedule(double now) {
   if (changed || held_for_power_) rebalance(now);
 }
 
+int SiteScheduler::priority_of(std::uint32_t job) const {
+  return scenario_.job_classes[records_[job].job.job_class].priority;
+}
+
+// In exact fidelity the hold is the served load alone. In aggregated fidelity it carries the
+// short work too, and the served load's part is taken in proportion to its work left.
+int SiteScheduler::served_hold_gpus_ahead_of(int head_priority) const {
+  if (!aggregate_running_) return 0;
+  double served_ahead = 0, all = 0;
+  bool any_ahead = false, all_ahead = !scenario_.fidelity.aggregated;
+  for (const int level : served_levels_) {
+    if (level > head_priority) {
+      any_ahead = true;
+      const auto at = level_books_.find(level);
+      if (at != level_books_.end()) served_ahead += at->second.left_gpu_s;
+    } else {
+      all_ahead = false;
+    }
+  }
+  if (!any_ahead) return 0;
+  for (const auto& [level, books] : level_books_) all += books.left_gpu_s;
+  return served_gpus_of_hold(aggregate_gpus_ - tail_gpus_, served_ahead, all, all_ahead);
+}
+
+SiteScheduler::RunningEndOrder::RunningEndOrder(const SiteScheduler& site, int head_priority) : site_(site) {
+  const int kept = site.served_hold_gpus_ahead_of(head_priority);
+  if (kept == 0) {
+    hold_ = &site.aggregate_plan_;
+  } else if (kept < site.aggregate_gpus_ - site.tail_gpus_) {
+    hold_freed_ = hold_freed_at_end(site.aggregate_plan_, kept);
+    hold_ = &hold_freed_;
+  }
+  rewind();
+}
+
 void SiteScheduler::RunningEndOrder::rewind() {
   discrete_ = site_.by_end_.begin();
-  aggregate_due_ = site_.aggregate_running_;
+  aggregate_due_ = site_.aggregate_running_ && hold_ != nullptr;
   const double step_s = site_.scenario_.fidelity.step_s;
   const auto step = static_cast<std::size_t>(sg4::Engine::get_clock() / step_s + kTimeEpsilon_s);
   long_ = site_.held_.gpus() > 0 ? &site_.held_.view(step) : nullptr;
@@ -481,8 +519,8 @@ void SiteScheduler::RunningEndOrder::rewind() {
 const RunningJob* SiteScheduler::RunningEndOrder::next() {
   const RunningJob* first = discrete_ != site_.by_end_.end() ? &site_.running_.at(discrete_->second).plan : nullptr;
   enum class From { kDiscrete, kAggregate, kLong, kTail } from = From::kDiscrete;
-  if (aggregate_due_ && (first == nullptr || site_.aggregate_plan_.expected_end_s <= first->expected_end_s)) {
-    first = &site_.aggregate_plan_;
+  if (aggregate_due_ && (first == nullptr || hold_->expected_end_s <= first->expected_end_s)) {
+    first = hold_;
     from = From::kAggregate;
   }
   if (long_ != nullptr && next_long_ < long_->size() &&

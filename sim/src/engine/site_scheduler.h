@@ -62,7 +62,7 @@ class SiteScheduler {
   // Expected wait of a discrete job of `gpus` GPUs sent here now: the work exact fidelity's
   // queue would hold (not the short work in aggregate) over the usable GPUs, plus its EASY
   // reservation when it doesn't fit now.
-  double expected_wait_s(int gpus);
+  double expected_wait_s(int gpus, int priority);
   // Whether a job sent here now would start at once, whatever the queue: it fits (within the
   // power budget), and it would head the queue, or EASY would let it pass the head: within
   // `backfill_depth` places of it, ending by the head's reservation or leaving it room.
@@ -149,8 +149,8 @@ class SiteScheduler {
   void end_modelled_load(Running& run, double now);
   // `queued_gpu_s` over the usable GPUs, plus the EASY reservation of a job of `gpus` GPUs
   // that doesn't fit now.
-  double wait_behind_s(double queued_gpu_s, int gpus);
-  double reservation_s(int gpus);
+  double wait_behind_s(double queued_gpu_s, int gpus, int priority);
+  double reservation_s(int gpus, int priority);
   // Small jobs longer than a step hold their GPUs from step to step (pooled, not per job):
   // started at most once a step, released at the step their run ends in.
   struct DiscreteHead {
@@ -185,23 +185,30 @@ class SiteScheduler {
   void requeue_work(double gpu_s, double now);
   int fluid_gpus() const { return (aggregate_running_ ? aggregate_gpus_ : 0) + held_.gpus(); }
 
-  // Running work by expected end, the aggregate's GPUs (held to the next boundary) and the
-  // long holds included, merged as EASY walks it rather than listed whole on every pass.
+  // Running work by expected end, as EASY sees it for a head of `head_priority`: the
+  // aggregate's GPUs held to the next boundary (but for a served load ahead of the head, which
+  // takes its GPUs back there), the long holds and the tail included, merged as EASY walks it
+  // rather than listed whole on every pass.
   class RunningEndOrder final : public EndOrder {
    public:
-    explicit RunningEndOrder(const SiteScheduler& site) : site_(site) { rewind(); }
+    RunningEndOrder(const SiteScheduler& site, int head_priority);
     void rewind() override;
     const RunningJob* next() override;
 
    private:
     const SiteScheduler& site_;
+    const RunningJob* hold_ = nullptr;  // the aggregate's GPUs that come free for the head
+    RunningJob hold_freed_;             // storage when that is part of the hold
     std::set<std::pair<double, std::uint32_t>>::const_iterator discrete_;
     bool aggregate_due_ = false;
     const std::vector<RunningJob>* long_ = nullptr;
     std::size_t next_long_ = 0;
     std::size_t next_tail_ = 0;
   };
-  RunningEndOrder running_by_end() const { return RunningEndOrder(*this); }
+  RunningEndOrder running_by_end(int head_priority) const { return RunningEndOrder(*this, head_priority); }
+  // The aggregate's GPUs that stand for a served load ahead of a head of `head_priority`.
+  int served_hold_gpus_ahead_of(int head_priority) const;
+  int priority_of(std::uint32_t job) const;
   void finish(std::uint32_t job, double now);
   void compute_done(std::uint32_t job, double now);
   void wait_for_next(double timeout);
