@@ -192,6 +192,8 @@ class SiteScheduler {
   class RunningEndOrder final : public EndOrder {
    public:
     RunningEndOrder(const SiteScheduler& site, int head_priority);
+    RunningEndOrder(const RunningEndOrder&) = delete;  // hold_ may point into it
+    RunningEndOrder& operator=(const RunningEndOrder&) = delete;
     void rewind() override;
     const RunningJob* next() override;
 
