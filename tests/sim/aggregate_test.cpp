@@ -162,6 +162,41 @@ TEST(HeldPlacement, JobsOfANodeOrMoreWaitForWholeFreeNodes) {
   EXPECT_GT(one_node, 0.25);
 }
 
+// First come, first served within a level: one node free beside a job of 31 nodes for two
+// hours; sixteen one-GPU jobs of 20 minutes from 1,000 s, then at 1,900 s (the next step) a
+// job of a node and two hours of a class at the same priority. The long job is admitted at the
+// step's start but must leave the node to the short jobs that came before it.
+std::vector<double> first_come_first_served_in_a_level() {
+  auto s = dctwin::sim::ScenarioLoader(DCTWIN_DATA_DIR).load_file(DCTWIN_TEST_DATA_DIR "/small-jobs.yaml");
+  s.reliability.causes.clear();
+  s.fidelity.aggregated = true;
+  s.fidelity.small_max_gpus = 8;
+  s.fidelity.small_max_h = 24;
+  dctwin::sim::JobClass long_class = s.job_classes[0];  // evaluation's priority
+  long_class.id = "long";
+  s.job_classes.push_back(long_class);
+  s.trace.push_back({0, 7200, 248, 0, 1});
+  for (int k = 0; k < 16; ++k) s.trace.push_back({1000.0 + k, 1200, 1, 0, 0});
+  s.trace.push_back({1900, 7200, 8, 0, 2});
+  const auto r = dctwin::sim::Twin(s).run();
+  double short_max_wait_s = 0;
+  const auto& months = r.sites[0].aggregate;
+  for (std::size_t cell = 0; cell < months.size(); cell += s.job_classes.size()) {
+    for (const auto& [wait_s, jobs] : months[cell].waits) short_max_wait_s = std::max(short_max_wait_s, wait_s);
+  }
+  return {short_max_wait_s, of_class(r, 2, s.job_classes.size()).mean_wait_h() * 3600};
+}
+
+TEST(AggregatedWaits, ALongJobLeavesTheGpusToShortWorkThatCameBeforeIt) {
+  const auto out = first_come_first_served_in_a_level();
+  // The short jobs' 19,200 GPU-seconds take 2,400 s on the free node: their longest wait (at
+  // the fluid's 7/8 point) is 1,312 s, and the long job starts at the boundary after they are
+  // done, 1,700 s after it came. Taking the node first, at the step's start, it kept them
+  // waiting for the two-hour job to end (5,757 s; the long job 0 s).
+  EXPECT_LT(out[0], 2400) << "the short jobs' longest wait, s";
+  EXPECT_GT(out[1], 1000) << "the long job's wait, s: until the short work is done";
+}
+
 // A discrete job that begins to wait in mid-step behind small jobs in flight waits, as it would
 // behind jobs, until the nodes they hold come free, a node once the last of its jobs has
 // ended: EASY holds to its reservation only the jobs that start while it waits. One site of

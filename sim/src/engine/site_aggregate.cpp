@@ -314,6 +314,19 @@ SiteScheduler::HeadRoom SiteScheduler::head_room(const DiscreteHead& head, doubl
   return room;
 }
 
+// The GPUs that do by the boundary (`to_boundary_s` away) the short work of its level that
+// arrived before a long job submitted at `submit_s` in batch `b`: `earlier_gpu_s` of the
+// batches before it, and of `b` the work left that arrived by then (a batch's jobs arrive
+// evenly over its step and are served in arrival order, so what is left arrived last).
+int SiteScheduler::gpus_for_short_before(const Batch& b, double submit_s, double earlier_gpu_s,
+                                         double to_boundary_s) const {
+  if (to_boundary_s <= kTimeEpsilon_s) return 0;
+  const double step = scenario_.fidelity.step_s;
+  const double arrived = std::clamp((submit_s - (b.arrive_s - 0.5 * step)) / step, 0.0, 1.0);
+  const double work = earlier_gpu_s + std::max(0.0, b.left_gpu_s - b.total_gpu_s * (1.0 - arrived));
+  return work > 0 ? static_cast<int>(std::min(std::ceil(work / to_boundary_s - 1e-9), 1e9)) : 0;
+}
+
 // Once per call of a pass (ahead of the discrete head, then the rest): starts the long small
 // jobs that fit in `capacity` free GPUs, highest priority first, in arrival order within a
 // level, skipping those that don't fit (first fit); a job of a node or more needs as many
@@ -343,6 +356,16 @@ int SiteScheduler::start_long(double now, int capacity, bool ahead_only, const D
     // until they are gone; an overloaded level has thousands of them.
     std::size_t& skip = level.batches_before_long;
     while (skip < queue.size() && queue[skip].long_jobs.empty()) ++skip;
+    // First come, first served within the level: a long job leaves the GPUs free to the short
+    // work that arrived before it, as many as do that work by the boundary.
+    double short_before_gpu_s = 0;  // of the batches before the one looked at
+    if (capacity > 0 && may_start && long_jobs > 0) {
+      short_before_gpu_s = level.left_gpu_s;
+      for (auto at = queue.begin() + static_cast<std::ptrdiff_t>(skip); at != queue.end(); ++at)
+        short_before_gpu_s -= at->left_gpu_s;
+      short_before_gpu_s = std::max(0.0, short_before_gpu_s);
+    }
+    const double to_boundary_s = next_boundary_s(now, step) - now;
     for (auto at = queue.begin() + static_cast<std::ptrdiff_t>(skip); at != queue.end(); ++at) {
       Batch& b = *at;
       if (capacity <= 0 || !may_start || long_jobs == 0) break;
@@ -352,7 +375,8 @@ int SiteScheduler::start_long(double now, int capacity, bool ahead_only, const D
       for (auto it = b.long_jobs.begin(); it != b.long_jobs.end(); ++it) {
         const bool past_reservation = !ahead && now + it->duration_s > shadow;
         const int nodes = it->gpus >= gpus_per_node_ ? it->gpus / gpus_per_node_ : 0;
-        if (it->gpus > capacity || (past_reservation && it->gpus > extra) || nodes > whole_nodes) {
+        const int for_short_before = gpus_for_short_before(b, it->submit_s, short_before_gpu_s, to_boundary_s);
+        if (it->gpus > capacity - for_short_before || (past_reservation && it->gpus > extra) || nodes > whole_nodes) {
           *keep++ = *it;
           continue;
         }
@@ -374,6 +398,7 @@ int SiteScheduler::start_long(double now, int capacity, bool ahead_only, const D
         add_served(it->job_class, 1, it->gpus * d, now, end);
       }
       b.long_jobs.erase(keep, b.long_jobs.end());
+      short_before_gpu_s += b.left_gpu_s;
     }
     after_level(priority, queue, capacity);  // the level's short work, before lower levels
     pop_done(priority, queue);

@@ -178,6 +178,7 @@ class SiteScheduler {
                  const std::function<HeadRoom&()>& room_now,
                  const std::function<void(int, const std::deque<Batch>&, int&)>& after_level,
                  int& sub_node_gpus);
+  int gpus_for_short_before(const Batch& b, double submit_s, double earlier_gpu_s, double to_boundary_s) const;
   void release_long_due(std::size_t step, double now);
   void drop_long(double now);  // jobs lose their GPUs and wait again for their work
   void move_long_off(std::uint32_t node, double now);
