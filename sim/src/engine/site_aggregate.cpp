@@ -36,6 +36,12 @@ namespace {
 namespace sg4 = simgrid::s4u;
 constexpr double kTimeEpsilon_s = 1e-6;
 constexpr int kTopPriority = std::numeric_limits<int>::max();  // running work that lost its GPUs
+
+// GPUs that do `work_gpu_s` in `seconds` at full clock; capped, as an overloaded site's
+// backlog over a moment would not fit an int.
+int gpus_to_do(double work_gpu_s, double seconds) {
+  return work_gpu_s > 0 ? static_cast<int>(std::min(std::ceil(work_gpu_s / seconds - 1e-9), 1e9)) : 0;
+}
 }  // namespace
 
 // At an aggregate step boundary: the last step's short work is done with its GPUs, long
@@ -148,7 +154,7 @@ void SiteScheduler::keep_tail(double now, std::vector<Slice> ending) {
   const double step = scenario_.fidelity.step_s;
   // A served load has no jobs to stay in flight: only the jobs' work keeps GPUs busy.
   const double jobs_work = jobs_left_gpu_s();
-  const int busy = static_cast<int>(std::min(std::ceil(jobs_work / step - 1e-9), 1e9));  // an int, however long the backlog
+  const int busy = gpus_to_do(jobs_work, step);
   const DiscreteHead head = discrete_head();
   std::size_t next = 0;  // the first of `ending`'s slices not yet all in the tail
   int kept = 0;
@@ -324,7 +330,7 @@ int SiteScheduler::gpus_for_short_before(const Batch& b, double submit_s, double
   const double step = scenario_.fidelity.step_s;
   const double arrived = std::clamp((submit_s - (b.arrive_s - 0.5 * step)) / step, 0.0, 1.0);
   const double work = earlier_gpu_s + std::max(0.0, b.left_gpu_s - b.total_gpu_s * (1.0 - arrived));
-  return work > 0 ? static_cast<int>(std::min(std::ceil(work / to_boundary_s - 1e-9), 1e9)) : 0;
+  return gpus_to_do(work, to_boundary_s);
 }
 
 // Once per call of a pass (ahead of the discrete head, then the rest): starts the long small
@@ -586,10 +592,7 @@ void SiteScheduler::start_aggregate(double now, bool ahead_only) {
       ahead_work += ahead_here;
       if (!blocked) behind_work += std::max(0.0, level_work - ahead_here);
     }
-    // Capped: an overloaded site's backlog over a moment's hold would not fit an int.
-    const auto gpus_for = [&](double work) {
-      return work > 0 ? static_cast<int>(std::min(std::ceil(work / (end - now) - 1e-9), 1e9)) : 0;
-    };
+    const auto gpus_for = [&](double work) { return gpus_to_do(work, end - now); };
     int claim = std::min(capacity, std::max(0, gpus_for(ahead_work + behind_work) - held - want));
     const int for_ahead = std::min(claim, std::max(0, gpus_for(ahead_work) - held - want));
     if (claim > for_ahead && !ahead_only && head.any && room_now().shadow_s < end - kTimeEpsilon_s &&
