@@ -95,6 +95,26 @@ TEST(AggregatedWaits, SmallJobsStartOnTheGpusLeftFreeBesideTheHold) {
   EXPECT_EQ(w.waited, 0) << "mean wait " << w.mean_wait_h() * 60 << " min";
 }
 
+TEST(AggregatedWaits, HeldJobsEndingInAStepRunBesideItsArrivals) {
+  // One site of 256 GPUs, 15-minute steps. 100 urgent jobs of one GPU and 5,000 s, held from
+  // step to step, end 500 s into the sixth step; 20 evaluation jobs arrive through that step.
+  // As jobs, the held ones run on to their ends on their own GPUs and the evaluation jobs
+  // start at once on the 156 GPUs free. Their last 50,000 GPU-seconds queued ahead of the
+  // step's arrivals, as a backlog at its start, kept the first quarter of the evaluation jobs
+  // waiting 89 s.
+  auto s = two_levels(1000);
+  s.fidelity.small_max_h = 2;  // so that the 5,000-s jobs are small, held from step to step
+  const std::uint16_t evaluation = 0, urgent = 2;
+  s.trace.clear();
+  for (int i = 0; i < 100; ++i) s.trace.push_back({0, 5000, 1, 0, urgent});
+  const double step_s = s.fidelity.step_s;
+  for (int i = 0; i < 20; ++i) s.trace.push_back({5 * step_s + 22.5 + 45.0 * i, 600, 1, 0, evaluation});
+  const auto r = dctwin::sim::Twin(s).run();
+  const WaitShares w = of_class(r, evaluation, s.job_classes.size());
+  ASSERT_NEAR(w.jobs, 20, 1e-9);
+  EXPECT_EQ(w.waited, 0) << "mean wait " << w.mean_wait_h() * 3600 << " s";
+}
+
 TEST(HeldPlacement, SmallLongHoldsTakeAGpuOnEachNodeInTurn) {
   using dctwin::sim::Slice;
   using dctwin::sim::engine::split_held;

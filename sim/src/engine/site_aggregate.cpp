@@ -412,11 +412,15 @@ int SiteScheduler::start_long(double now, int capacity, bool ahead_only, const D
   return taken;
 }
 
-// Work (of jobs already counted as served) that must still be done: first in line.
-void SiteScheduler::requeue_work(double gpu_s, double now) {
+// Work (of jobs already counted as served) that must still be done: first in line. Jobs that
+// lost their GPUs wait again for all of it at once. The last parts of held jobs (`running`)
+// are work of jobs still running on their GPUs beside the new arrivals, not waiting ahead of
+// them: it comes in over the step, as a batch's arrivals do.
+void SiteScheduler::requeue_work(double gpu_s, double now, bool running) {
   if (gpu_s <= 0) return;
   Batch b;
-  b.arrive_s = now;
+  b.arrive_s = running ? now + 0.5 * scenario_.fidelity.step_s : now;
+  b.running = running;
   b.jobs.assign(small_.classes, 0);
   b.gpu_s.assign(small_.classes, 0);
   b.total_gpu_s = b.left_gpu_s = gpu_s;
@@ -474,7 +478,7 @@ void SiteScheduler::release_long_due(std::size_t step_index, double now) {
     account_busy(now);
     pool_.give(freed);
   }
-  requeue_work(work, now);
+  requeue_work(work, now, true);
 }
 
 // Every long hold loses its GPUs; the jobs' work left goes back to the front of the queue.
@@ -748,10 +752,11 @@ void SiteScheduler::serve(double gpu_s, double from_s, double to_s, double spare
       if (done_by(span, rate, ahead) >= gpu_s - 1e-9) break;  // the levels ahead took it all
       if (b.left_gpu_s <= 1e-6 * std::max(1.0, b.total_gpu_s)) continue;
       // This batch at the hold's start: its work not yet arrived comes in evenly until its
-      // step ends (remainders requeued by the fluid itself arrive all at once).
+      // step ends (work of jobs that lost their GPUs, requeued by the fluid itself, all at once).
       const double arrived = b.arrive_s - 0.5 * step;  // the step's start
-      const double still_to_come =
-          b.counted ? 0.0 : b.total_gpu_s * std::clamp(1 - (from_s - arrived) / step, 0.0, 1.0);
+      const double still_to_come = b.counted && !b.running
+                                       ? 0.0
+                                       : b.total_gpu_s * std::clamp(1 - (from_s - arrived) / step, 0.0, 1.0);
       const FluidLoad own{std::max(0.0, b.left_gpu_s - still_to_come), still_to_come > 0 ? b.total_gpu_s / step : 0.0};
       const FluidLoad with{ahead.backlog + own.backlog, ahead.arrival_rate + own.arrival_rate};
       const FluidLoad before = ahead;

@@ -183,7 +183,7 @@ class SiteScheduler {
   void drop_long(double now);  // jobs lose their GPUs and wait again for their work
   void move_long_off(std::uint32_t node, double now);
   void add_served(std::size_t job_class, double jobs, double gpu_s, double from_s, double to_s);
-  void requeue_work(double gpu_s, double now);
+  void requeue_work(double gpu_s, double now, bool running = false);
   int fluid_gpus() const { return (aggregate_running_ ? aggregate_gpus_ : 0) + held_.gpus(); }
 
   // Running work by expected end, as EASY sees it for a head of `head_priority`: the
@@ -277,6 +277,7 @@ class SiteScheduler {
     int points_started = 0;           // of its quarter-points of arrivals (u = 1/8 ... 7/8)
     double point_start_s[4] = {};     // when each started
     bool counted = false;             // work already counted as served (remainders, restarts)
+    bool running = false;             // held jobs' last parts: counted, but coming in over the step
     bool served = false;              // a served class's load: what its step can't serve is dropped
     std::vector<LongSmallJob> long_jobs;  // longer jobs not yet started, in arrival order
     bool done() const { return left_gpu_s <= 1e-6 * std::max(1.0, total_gpu_s) && long_jobs.empty(); }
