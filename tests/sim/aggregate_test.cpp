@@ -445,6 +445,19 @@ TEST(BrokerRouting, AJobGoesWhereItWouldStartAtOnceWhateverTheQueueThere) {
   EXPECT_NEAR(out[1], 0, 1e-6) << "and starts on arrival";
 }
 
+TEST(AggregatedRouting, ALongSmallJobGoesWhereItWouldStartAtOnce) {
+  // The same with the evaluation job two hours long, held from step to step rather than short
+  // work. By the expected waits alone it went to beta and waited there for the pre-training
+  // job to end; at alpha it starts at once, as it ends before the head's reservation.
+  auto s = queue_ahead_but_room_now(true);
+  s.fidelity.small_max_h = 3;
+  s.trace.back().duration_s = 7200;
+  const auto at = evaluation_by_site(s, {"alpha", "beta"});
+  EXPECT_DOUBLE_EQ(at[2], 1) << "the job is handed to alpha";
+  EXPECT_DOUBLE_EQ(at[3], 0);
+  EXPECT_NEAR(at[0], 7200, 1e-6) << "and served there";
+}
+
 TEST(AggregatedRouting, ShortWorkTakesSpareGpusBeforeWaitingWhereTheQueueIsShorter) {
   // The same in aggregated fidelity: the evaluation job is short work, kept at home on alpha's
   // spare GPUs; by the expected waits alone it went to beta.

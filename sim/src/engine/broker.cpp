@@ -310,8 +310,9 @@ const std::vector<double>& Broker::reservations(std::vector<double>& reservation
 }
 
 // Small jobs longer than a step, one by one in submission order whatever their homes, as
-// discrete jobs are routed: to their home site, or, for a class that may move, to the site
-// with the least expected wait (which each one raises).
+// discrete jobs are routed: to their home site, or, for a class that may move, to a site where
+// it would start at once (home first), else to the one with the least expected wait (each
+// one takes its GPUs off the site's spare and raises its wait).
 void Broker::route_long_small(double before_s, std::vector<double>& reservation_s) {
   if (next_long_.empty()) next_long_.assign(sites_.size(), 0);
   while (true) {
@@ -329,10 +330,14 @@ void Broker::route_long_small(double before_s, std::vector<double>& reservation_
     std::size_t best = home;
     if (movable_class(j.job_class)) {
       const std::vector<double>& reserve = reservations(reservation_s);
-      double best_wait = sites_[home]->fluid_wait_s(reserve[home]);
+      const double step = scenario_.fidelity.step_s;
+      auto wait_at = [&](std::size_t si) {
+        return sites_[si]->has_room_for_long(j.gpus, step) ? 0.0 : sites_[si]->fluid_wait_s(reserve[si]);
+      };
+      double best_wait = wait_at(home);
       for (std::size_t si = 0; si < sites_.size(); ++si) {
         if (si == home) continue;  // its wait is best_wait's
-        const double wait = sites_[si]->fluid_wait_s(reserve[si]) + transfer_s_of(j.job_class);
+        const double wait = wait_at(si) + transfer_s_of(j.job_class);
         if (quicker(si, wait, best, best_wait, home)) {
           best = si;
           best_wait = wait;

@@ -103,6 +103,8 @@ void SiteScheduler::aggregate_boundary(double now) {
   small_inbox_.clear();
   long_inbox_.clear();
   inbox_gpu_s_ = 0;
+  inbox_long_gpu_s_ = 0;
+  inbox_long_gpus_ = 0;
   std::sort(batches.begin(), batches.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
   for (auto& [key, b] : batches) {
     b.left_gpu_s = b.total_gpu_s;
@@ -269,7 +271,10 @@ void SiteScheduler::admit_small(std::size_t bin, std::size_t job_class, double j
 
 void SiteScheduler::admit_long(const LongSmallJob& job) {
   long_inbox_.push_back(job);
-  inbox_gpu_s_ += job.gpus * static_cast<double>(job.duration_s);
+  const double work = job.gpus * static_cast<double>(job.duration_s);
+  inbox_gpu_s_ += work;
+  inbox_long_gpu_s_ += work;
+  inbox_long_gpus_ += job.gpus;
 }
 
 // The discrete job that heads the queue: the first that could start under today's power
@@ -676,6 +681,7 @@ bool SiteScheduler::fluid_wants_more(double now) const {
 }
 
 void SiteScheduler::note_long_waiting(int gpus, int change) {
+  long_waiting_gpus_ += change * gpus;
   if (gpus < gpus_per_node_) {
     long_waiting_sub_node_ += change;
     return;

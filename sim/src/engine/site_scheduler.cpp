@@ -195,7 +195,9 @@ void SiteScheduler::enqueue(std::uint32_t job) {
 double SiteScheduler::spare_gpu_s(double step_s) const {
   const int held_short = aggregate_running_ ? aggregate_gpus_ : 0;  // ends at this boundary
   const double free = pool_.usable_nodes() * gpus_per_node_ - (pool_.busy_gpus() - held_short);
-  return std::max(0.0, free * step_s - backlog_gpu_s_ - long_waiting_gpu_s_ - inbox_gpu_s_);
+  const double short_waiting_gpu_s = backlog_gpu_s_ + inbox_gpu_s_ - inbox_long_gpu_s_;
+  const double long_waiting_gpus = long_waiting_gpus_ + inbox_long_gpus_;
+  return std::max(0.0, (free - long_waiting_gpus) * step_s - short_waiting_gpu_s);
 }
 
 // Work queued ahead spread over the usable GPUs, plus, when the job doesn't fit now, the time

@@ -78,8 +78,13 @@ class SiteScheduler {
   // `one_gpu_reservation_s` (docs/models.md, "Aggregated fidelity").
   double short_work_wait_s(double one_gpu_reservation_s) const;
   // GPU-seconds free over the next `step_s` beyond the work already waiting here: the GPUs
-  // neither discrete jobs nor held small jobs use, times the step, less queued small work.
+  // neither discrete jobs nor held small jobs use, times the step, less the short work queued
+  // and the GPUs of the long small jobs waiting, which take those for the step, not their
+  // whole work.
   double spare_gpu_s(double step_s) const;
+  // Whether a long small job of `gpus` GPUs sent here now would start at once: the spare of
+  // the step holds its GPUs (as `would_start_now` for a discrete job).
+  bool has_room_for_long(int gpus, double step_s) const { return spare_gpu_s(step_s) >= gpus * step_s; }
   // Aggregated fidelity: the fluid's hold serves its work up to `now`, so that what the
   // broker then sees waiting here is work its GPUs have not yet done.
   void serve_fluid_until(double now);
@@ -292,7 +297,10 @@ class SiteScheduler {
   std::vector<std::pair<std::tuple<std::size_t, int, bool>, Batch>> arriving_;  // aggregate_boundary's batches
   std::vector<LongSmallJob> long_inbox_;
   double inbox_gpu_s_ = 0;
+  double inbox_long_gpu_s_ = 0;  // of it, long small jobs' work
+  int inbox_long_gpus_ = 0;      // ... and their GPUs
   double long_waiting_gpu_s_ = 0;     // work of long small jobs admitted and not yet started
+  int long_waiting_gpus_ = 0;          // ... their GPUs
   int long_waiting_sub_node_ = 0;      // ... of them smaller than a node
   std::map<int, int> long_waiting_nodes_;  // ... the others by the whole nodes each needs: how many
   HeldJobs held_;  // the long small jobs started, on their GPUs until their runs end
