@@ -115,6 +115,33 @@ TEST(AggregatedWaits, HeldJobsEndingInAStepRunBesideItsArrivals) {
   EXPECT_EQ(w.waited, 0) << "mean wait " << w.mean_wait_h() * 3600 << " s";
 }
 
+TEST(AggregatedWaits, WorkThatMayMoveQueuesWithTheSitesHighestClass) {
+  // One site of 256 GPUs with the broker on: a pre-training job holds 192 GPUs for three
+  // hours, and in one step of its second hour come 60 evaluation jobs (free to move) and 60
+  // urgent ones, one GPU and ten minutes each: 72,000 GPU-seconds for the 57,600 of the 64
+  // GPUs left. The broker sends a job that may move only where it would start at once, so
+  // there it does not wait behind the site's own classes: the two wait alike. Queued at its
+  // own priority, evaluation waited for all the urgent work (and the urgent jobs not at all).
+  auto s = two_levels(1000);
+  s.scheduling.broker = true;
+  const std::uint16_t evaluation = 0, pretraining = 1, urgent = 2;
+  s.job_classes[evaluation].may_move = true;
+  s.job_classes[pretraining].may_move = false;
+  s.trace = {{0, 10800, 192, 0, pretraining}};
+  const double step_s = s.fidelity.step_s;
+  for (int i = 0; i < 60; ++i) {
+    s.trace.push_back({4 * step_s + 7.5 + 15.0 * i, 600, 1, 0, evaluation});
+    s.trace.push_back({4 * step_s + 7.5 + 15.0 * i, 600, 1, 0, urgent});
+  }
+  const auto r = dctwin::sim::Twin(s).run();
+  const WaitShares moving = of_class(r, evaluation, s.job_classes.size());
+  const WaitShares home = of_class(r, urgent, s.job_classes.size());
+  ASSERT_NEAR(moving.jobs, 60, 1e-9);
+  ASSERT_NEAR(home.jobs, 60, 1e-9);
+  EXPECT_GT(home.mean_wait_h(), 0);
+  EXPECT_NEAR(moving.mean_wait_h() * 3600, home.mean_wait_h() * 3600, 1);
+}
+
 TEST(HeldPlacement, SmallLongHoldsTakeAGpuOnEachNodeInTurn) {
   using dctwin::sim::Slice;
   using dctwin::sim::engine::split_held;

@@ -63,7 +63,7 @@ void SiteScheduler::aggregate_boundary(double now) {
   batches.clear();
   auto batch = [&](std::size_t bin, std::size_t job_class) -> Batch& {
     const JobClass& jc = scenario_.job_classes[job_class];
-    const std::tuple<std::size_t, int, bool> key{bin, jc.priority, jc.served};
+    const std::tuple<std::size_t, int, bool> key{bin, class_levels_[job_class], jc.served};
     auto at = std::find_if(batches.begin(), batches.end(), [&](const auto& kb) { return kb.first == key; });
     if (at == batches.end()) at = batches.insert(batches.end(), {key, Batch{}});
     Batch& b = at->second;
@@ -92,7 +92,7 @@ void SiteScheduler::aggregate_boundary(double now) {
   }
   for (const LongSmallJob& j : long_inbox_) {
     batch(static_cast<std::size_t>(j.submit_s / step), j.job_class).long_jobs.push_back(j);
-    ++level_books_[scenario_.job_classes[j.job_class].priority].long_jobs;
+    ++level_books_[class_levels_[j.job_class]].long_jobs;
     const double work = j.gpus * static_cast<double>(j.duration_s);
     auto& m = series_.aggregate[static_cast<std::size_t>(calendar_.month_index_at(j.submit_s)) * classes + j.job_class];
     m.jobs += 1;

@@ -65,6 +65,16 @@ SiteScheduler::SiteScheduler(const Scenario& scenario, std::size_t site_index,
       if (c.served && std::find(served_levels_.begin(), served_levels_.end(), c.priority) == served_levels_.end())
         served_levels_.push_back(c.priority);
     }
+    // The broker sends the work of a class that may move where it would start at once, so
+    // there it does not wait behind the site's own classes: it queues with the highest of them.
+    int top = std::numeric_limits<int>::min();
+    for (const JobClass& c : scenario.job_classes) {
+      if (!c.served) top = std::max(top, c.priority);
+    }
+    for (const JobClass& c : scenario.job_classes) {
+      const bool moves = scenario.scheduling.broker && c.may_move && !c.served;
+      class_levels_.push_back(moves ? std::max(c.priority, top) : c.priority);
+    }
   }
 }
 

@@ -320,6 +320,7 @@ class SiteScheduler {
   };
   std::map<int, LevelBooks, std::greater<>> level_books_;
   std::vector<int> served_levels_;  // the levels served classes queue at
+  std::vector<int> class_levels_;   // each class's level in the fluid's queue
   // The jobs' work left in the backlog (a served load's apart), in whole units of 2^-10
   // GPU-seconds, so that kept batch by batch it is exactly the sum afresh: the broker's choice
   // between sites hangs on its last bits. Room for 2.5e12 GPU-hours, over
