@@ -494,3 +494,64 @@ TEST(AggregatedRouting, ShortWorkTakesSpareGpusBeforeWaitingWhereTheQueueIsShort
   EXPECT_DOUBLE_EQ(at[3], 0);
   EXPECT_NEAR(at[0], 600, 1e-6) << "and served there";
 }
+
+namespace {
+
+// tests/data/two-sites.yaml with a trace: pre-training jobs hold 192 of alpha's 256 GPUs and
+// 128 of beta's for ten hours. In one step twenty debug jobs of 8 GPUs, which stay home at a
+// class below the movable ones, arrive at alpha: 96,000 GPU-seconds for the 57,600 its free
+// GPUs do in a step, so they wait for whole nodes. In the same step come, homed at alpha and
+// free to move, ten evaluation jobs of one GPU and two of 8 GPUs, ten minutes each. Returns,
+// per class of evaluation (0: one GPU, 3: 8 GPUs), the jobs handed to alpha and to beta, then
+// evaluation's jobs that waited at alpha and debug's mean wait there (s).
+std::vector<double> sizes_routed_past_waiting_debug() {
+  return in_child(6, [] {
+    auto s = dctwin::sim::ScenarioLoader(DCTWIN_DATA_DIR).load_file(DCTWIN_TEST_DATA_DIR "/two-sites.yaml");
+    s.fidelity.aggregated = true;
+    s.job_classes[0].may_move = true;   // evaluation
+    s.job_classes[1].may_move = false;  // pre-training stays where the trace puts it
+    dctwin::sim::JobClass debug = s.job_classes[0];
+    debug.id = "debug";
+    debug.may_move = false;
+    dctwin::sim::JobClass evaluation_8 = s.job_classes[0];
+    evaluation_8.id = "evaluation-8";
+    s.job_classes.push_back(debug);         // 2
+    s.job_classes.push_back(evaluation_8);  // 3
+    const double step_s = s.fidelity.step_s;
+    const double at = 4 * step_s;
+    s.trace = {{0, 36000, 192, 0, 1}, {0, 36000, 128, 1, 1}};
+    for (int i = 0; i < 20; ++i) s.trace.push_back({at + 10 + 40.0 * i, 600, 8, 0, 2});
+    for (int i = 0; i < 10; ++i) s.trace.push_back({at + 15 + 80.0 * i, 600, 1, 0, 0});
+    for (int i = 0; i < 2; ++i) s.trace.push_back({at + 20 + 400.0 * i, 600, 8, 0, 3});
+    std::stable_sort(s.trace.begin(), s.trace.end(), [](const auto& a, const auto& b) { return a.submit_s < b.submit_s; });
+    const auto r = dctwin::sim::Twin(s).run();
+    const std::size_t classes = s.job_classes.size();
+    std::vector<double> out(6, 0.0);
+    for (std::size_t site = 0; site < 2; ++site) {
+      const auto& months = r.sites[site_index(s, site == 0 ? "alpha" : "beta")].aggregate;
+      for (std::size_t cell = 0; cell < months.size(); cell += classes) {
+        out[site] += months[cell].jobs;
+        out[2 + site] += months[cell + 3].jobs;
+      }
+    }
+    out[4] = of_class(r, 0, classes).waited;
+    out[5] = of_class(r, 2, classes).mean_wait_h() * 3600;
+    return out;
+  });
+}
+
+}  // namespace
+
+TEST(AggregatedRouting, JobsSmallerThanANodeStartWhereTheSitesOwnJobsOfANodeWait) {
+  // As jobs, alpha's debug jobs wait for whole nodes and the one-GPU evaluation jobs start at
+  // once on what is left free beside them; the 8-GPU ones would wait as debug's do, and go
+  // to beta, which has room. Before the routing weighed the two sizes apart, alpha's waiting
+  // debug work took its whole spare and every evaluation job went to beta.
+  const auto out = sizes_routed_past_waiting_debug();
+  EXPECT_GT(out[5], 0) << "debug's jobs wait at alpha";
+  EXPECT_DOUBLE_EQ(out[0], 10) << "one-GPU evaluation jobs stay at alpha";
+  EXPECT_DOUBLE_EQ(out[1], 0);
+  EXPECT_DOUBLE_EQ(out[4], 0) << "and start there at once";
+  EXPECT_DOUBLE_EQ(out[2], 0) << "8-GPU evaluation jobs go to beta";
+  EXPECT_DOUBLE_EQ(out[3], 2);
+}

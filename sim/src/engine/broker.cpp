@@ -184,7 +184,10 @@ void Broker::route_small_due(double now) {
         const double jobs = small_->count[home][cell];
         const double work = small_->gpu_s[home][cell];
         if (jobs <= 0 && work <= 0) continue;  // a served class's load has work but no jobs
-        if (!movable_class(c)) sites_[home]->admit_small(next_small_bin_, c, jobs, work);
+        if (!movable_class(c)) {
+          const double node_sized = scenario_.job_classes[c].served ? 0.0 : bin_part(home, cell, false).gpu_s;
+          sites_[home]->admit_small(next_small_bin_, c, jobs, work, node_sized);
+        }
       }
     }
     route_movable_bins(next_small_bin_, step, reservation_s);
@@ -210,7 +213,7 @@ double Broker::transfer_s_of(std::size_t job_class) const {
 // stays home when it would start there at once. A home's movable bins share its spare in
 // proportion to their work. Fills routing_.kept, takes what they keep off routing_.site_spare
 // and returns the work left.
-double Broker::keep_home(std::size_t bin) {
+double Broker::keep_home(std::size_t bin, bool sub_node) {
   const std::size_t classes = small_->classes;
   const std::size_t n = sites_.size();
   SmallRouting& r = routing_;
@@ -219,13 +222,13 @@ double Broker::keep_home(std::size_t bin) {
   for (std::size_t home = 0; home < n; ++home) {
     double own = 0;
     for (std::size_t c = 0; c < classes; ++c) {
-      if (movable_class(c)) own += small_->gpu_s[home][bin * classes + c];
+      if (movable_class(c)) own += bin_part(home, bin * classes + c, sub_node).gpu_s;
     }
     const double kept = own > 0 ? std::min(1.0, r.site_spare[home] / own) : 0.0;
     for (std::size_t c = 0; c < classes; ++c) {
       if (!movable_class(c)) continue;
       r.kept[home * classes + c] = kept;
-      moving += (1 - kept) * small_->gpu_s[home][bin * classes + c];
+      moving += (1 - kept) * bin_part(home, bin * classes + c, sub_node).gpu_s;
     }
     r.site_spare[home] = std::max(0.0, r.site_spare[home] - kept * own);
   }
@@ -239,18 +242,42 @@ double Broker::keep_home(std::size_t bin) {
 // share of every site's GPUs, in proportion to its work, so that bins without a data set to
 // carry all spread alike.
 void Broker::route_movable_bins(std::size_t bin, double step, std::vector<double>& reservation_s) {
-  const std::size_t classes = small_->classes;
   const std::size_t n = sites_.size();
   SmallRouting& r = routing_;
   r.site_wait.resize(n);
   r.site_rate.resize(n);
   r.site_spare.resize(n);
+  // The jobs smaller than a node first: where jobs of a node or more of the site's own lower
+  // classes wait, these still start at once on the GPUs left on partly used nodes.
   for (std::size_t si = 0; si < n; ++si) {
     r.site_wait[si] = sites_[si]->short_work_wait_s(reservations(reservation_s)[si]);
     r.site_rate[si] = sites_[si]->usable_gpus();
+    r.site_spare[si] = sites_[si]->sub_node_spare_gpu_s(step);
+  }
+  route_movable_part(bin, true);
+  // Then the others, against the sites as the first part left them.
+  for (std::size_t si = 0; si < n; ++si) {
+    r.site_wait[si] = sites_[si]->short_work_wait_s(reservations(reservation_s)[si]);
     r.site_spare[si] = sites_[si]->spare_gpu_s(step);
   }
-  const double moving = keep_home(bin);
+  route_movable_part(bin, false);
+}
+
+Broker::BinPart Broker::bin_part(std::size_t home, std::size_t cell, bool sub_node) const {
+  const double sub_node_jobs = small_->sub_node_count[home][cell];
+  const double sub_node_gpu_s = small_->sub_node_gpu_s[home][cell];
+  if (sub_node) return {sub_node_jobs, sub_node_gpu_s};
+  const double jobs = small_->count[home][cell] - sub_node_jobs;
+  // Jobs without work are a served load's; with no jobs of a node or more, no work either.
+  const double work = small_->gpu_s[home][cell] - sub_node_gpu_s;
+  return {jobs, jobs > 0 || small_->count[home][cell] == 0 ? std::max(0.0, work) : 0.0};
+}
+
+void Broker::route_movable_part(std::size_t bin, bool sub_node) {
+  const std::size_t classes = small_->classes;
+  const std::size_t n = sites_.size();
+  SmallRouting& r = routing_;
+  const double moving = keep_home(bin, sub_node);
   r.wait.resize(2 * n);
   r.rate.resize(2 * n);
   r.spare.resize(2 * n);
@@ -258,24 +285,23 @@ void Broker::route_movable_bins(std::size_t bin, double step, std::vector<double
     for (std::size_t c = 0; c < classes; ++c) {
       if (!movable_class(c)) continue;
       const std::size_t cell = bin * classes + c;
-      const double jobs = small_->count[home][cell];
-      const double work = small_->gpu_s[home][cell];
+      const auto [jobs, work] = bin_part(home, cell, sub_node);
       if (jobs <= 0 && work <= 0) continue;
       const double kept = r.kept[home * classes + c];
       r.fraction.assign(n, 0.0);
       r.fraction[home] = kept;
       const double rest = (1 - kept) * work;
       if (rest > 0) {
-        const double part = rest / moving;
+        const double portion = rest / moving;
         // Each site twice: its spare GPU-seconds, taken once the level reaches its transfer
         // (where jobs would start at once), then its GPUs beyond its expected wait.
         for (std::size_t si = 0; si < n; ++si) {
           const double transfer_s = si == home ? 0.0 : transfer_s_of(c);
           r.wait[si] = transfer_s;
           r.rate[si] = 0;
-          r.spare[si] = part * r.site_spare[si];
+          r.spare[si] = portion * r.site_spare[si];
           r.wait[n + si] = r.site_wait[si] + transfer_s;
-          r.rate[n + si] = part * r.site_rate[si];
+          r.rate[n + si] = portion * r.site_rate[si];
           r.spare[n + si] = 0;
         }
         water_fill(r.wait, r.rate, r.spare, rest, r.shares, r.order);
@@ -293,11 +319,13 @@ void Broker::route_movable_bins(std::size_t bin, double step, std::vector<double
       double jobs_left = jobs, work_left = work;
       for (std::size_t si = 0; si < n; ++si) {
         if (si == most || r.fraction[si] <= 0) continue;
-        sites_[si]->admit_small(bin, c, jobs * r.fraction[si], work * r.fraction[si]);
+        const double node_sized = sub_node ? 0.0 : work * r.fraction[si];
+        sites_[si]->admit_small(bin, c, jobs * r.fraction[si], work * r.fraction[si], node_sized);
         jobs_left -= jobs * r.fraction[si];
         work_left -= work * r.fraction[si];
       }
-      sites_[most]->admit_small(bin, c, std::max(0.0, jobs_left), std::max(0.0, work_left));
+      work_left = std::max(0.0, work_left);
+      sites_[most]->admit_small(bin, c, std::max(0.0, jobs_left), work_left, sub_node ? 0.0 : work_left);
     }
   }
 }

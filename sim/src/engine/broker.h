@@ -67,7 +67,14 @@ class Broker {
   // the sites in a scenario decides nothing).
   bool quicker(std::size_t si, double wait, std::size_t best, double best_wait, std::size_t home) const;
   void route_movable_bins(std::size_t bin, double step, std::vector<double>& reservation_s);
-  double keep_home(std::size_t bin);
+  // One part of the step's movable bins, the jobs smaller than a node (`sub_node`) or the
+  // others, against the view of the sites in routing_.
+  void route_movable_part(std::size_t bin, bool sub_node);
+  double keep_home(std::size_t bin, bool sub_node);
+  struct BinPart {
+    double jobs = 0, gpu_s = 0;
+  };
+  BinPart bin_part(std::size_t home, std::size_t cell, bool sub_node) const;
   void route_long_small(double before_s, std::vector<double>& reservation_s);
   // Each site's one_gpu_reservation_s, found once per routing round (`reservation_s` empty
   // until then): admitting work does not change it.

@@ -85,6 +85,7 @@ void SiteScheduler::aggregate_boundary(double now) {
     b.jobs[in.job_class] += in.jobs;
     b.gpu_s[in.job_class] += in.gpu_s;
     b.total_gpu_s += in.gpu_s;
+    b.node_sized_gpu_s += in.node_sized_gpu_s;
     const auto month = static_cast<std::size_t>(calendar_.month_index_at(b.arrive_s));
     auto& m = series_.aggregate[month * classes + in.job_class];
     m.jobs += in.jobs;
@@ -98,13 +99,15 @@ void SiteScheduler::aggregate_boundary(double now) {
     m.jobs += 1;
     m.work_gpu_s += work;
     long_waiting_gpu_s_ += work;
-    note_long_waiting(j.gpus, +1);
+    note_long_waiting(j.gpus, j.job_class, +1);
   }
   small_inbox_.clear();
   long_inbox_.clear();
   inbox_gpu_s_ = 0;
   inbox_long_gpu_s_ = 0;
   inbox_long_gpus_ = 0;
+  node_sized_below_.inbox_gpu_s = 0;
+  node_sized_below_.inbox_long_gpus = 0;
   std::sort(batches.begin(), batches.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
   for (auto& [key, b] : batches) {
     b.left_gpu_s = b.total_gpu_s;
@@ -264,9 +267,11 @@ void SiteScheduler::drop_unserved(std::size_t current_step) {
   }
 }
 
-void SiteScheduler::admit_small(std::size_t bin, std::size_t job_class, double jobs, double gpu_s) {
-  small_inbox_.push_back({bin, job_class, jobs, gpu_s});
+void SiteScheduler::admit_small(std::size_t bin, std::size_t job_class, double jobs, double gpu_s,
+                                double node_sized_gpu_s) {
+  small_inbox_.push_back({bin, job_class, jobs, gpu_s, node_sized_gpu_s});
   inbox_gpu_s_ += gpu_s;
+  if (below_movable(job_class)) node_sized_below_.inbox_gpu_s += node_sized_gpu_s;
 }
 
 void SiteScheduler::admit_long(const LongSmallJob& job) {
@@ -275,6 +280,7 @@ void SiteScheduler::admit_long(const LongSmallJob& job) {
   inbox_gpu_s_ += work;
   inbox_long_gpu_s_ += work;
   inbox_long_gpus_ += job.gpus;
+  if (job.gpus >= gpus_per_node_ && below_movable(job.job_class)) node_sized_below_.inbox_long_gpus += job.gpus;
 }
 
 // The discrete job that heads the queue: the first that could start under today's power
@@ -403,7 +409,7 @@ int SiteScheduler::start_long(double now, int capacity, bool ahead_only, const D
         (it->gpus < gpus_per_node_ ? started_sub_node_ : started_whole_)
             .push_back({release, it->gpus, it->gpus * (end - static_cast<double>(release) * step)});
         long_waiting_gpu_s_ -= it->gpus * d;
-        note_long_waiting(it->gpus, -1);
+        note_long_waiting(it->gpus, it->job_class, -1);
         const auto month = static_cast<std::size_t>(calendar_.month_index_at(now));
         series_.aggregate[month * classes + it->job_class].add_wait(now - it->submit_s, 1.0);
         add_served(it->job_class, 1, it->gpus * d, now, end);
@@ -440,7 +446,9 @@ void SiteScheduler::requeue_work(double gpu_s, double now, bool running) {
 void SiteScheduler::add_work(int priority, const Batch& b) {
   count_jobs_left(b, 0);
   backlog_gpu_s_ += b.left_gpu_s;
-  level_books_[priority].left_gpu_s += b.left_gpu_s;
+  LevelBooks& level = level_books_[priority];
+  level.left_gpu_s += b.left_gpu_s;
+  level.node_sized_left_gpu_s += b.left_gpu_s * node_sized_share(b);
 }
 
 void SiteScheduler::take_work(int priority, Batch& b, double gpu_s) {
@@ -450,6 +458,12 @@ void SiteScheduler::take_work(int priority, Batch& b, double gpu_s) {
   backlog_gpu_s_ = std::max(0.0, backlog_gpu_s_ - gpu_s);
   LevelBooks& level = level_books_[priority];
   level.left_gpu_s = std::max(0.0, level.left_gpu_s - gpu_s);
+  level.node_sized_left_gpu_s = std::max(0.0, level.node_sized_left_gpu_s - gpu_s * node_sized_share(b));
+}
+
+// A batch's jobs of each size are served alike, so what is left of it keeps its share.
+double SiteScheduler::node_sized_share(const Batch& b) {
+  return b.total_gpu_s > 0 ? std::min(1.0, b.node_sized_gpu_s / b.total_gpu_s) : 0.0;
 }
 
 void SiteScheduler::count_jobs_left(const Batch& b, double left_before) {
@@ -469,6 +483,7 @@ void SiteScheduler::pop_done(int priority, std::deque<Batch>& queue) {
   }
   if (!queue.empty()) return;
   level.left_gpu_s = 0;  // what rounding left
+  level.node_sized_left_gpu_s = 0;
 }
 
 std::int64_t SiteScheduler::work_units(double gpu_s) { return std::llround(std::ldexp(gpu_s, 10)); }
@@ -680,12 +695,13 @@ bool SiteScheduler::fluid_wants_more(double now) const {
   return backlog_gpu_s_ - covered > 0.5 * (end - now);  // at least half a GPU until the boundary
 }
 
-void SiteScheduler::note_long_waiting(int gpus, int change) {
+void SiteScheduler::note_long_waiting(int gpus, std::size_t job_class, int change) {
   long_waiting_gpus_ += change * gpus;
   if (gpus < gpus_per_node_) {
     long_waiting_sub_node_ += change;
     return;
   }
+  if (below_movable(job_class)) node_sized_below_.long_gpus += change * gpus;
   const int nodes = gpus / gpus_per_node_;
   if ((long_waiting_nodes_[nodes] += change) == 0) long_waiting_nodes_.erase(nodes);
 }

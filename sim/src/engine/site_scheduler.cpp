@@ -75,6 +75,7 @@ SiteScheduler::SiteScheduler(const Scenario& scenario, std::size_t site_index,
       const bool moves = scenario.scheduling.broker && c.may_move && !c.served;
       class_levels_.push_back(moves ? std::max(c.priority, top) : c.priority);
     }
+    movable_level_ = top;
   }
 }
 
@@ -202,11 +203,23 @@ void SiteScheduler::enqueue(std::uint32_t job) {
   queued_gpu_s_ += r.job.gpus * (r.job.duration_s - r.work_done_s);
 }
 
-double SiteScheduler::spare_gpu_s(double step_s) const {
+double SiteScheduler::spare_gpu_s(double step_s) const { return spare_gpu_s(step_s, false); }
+
+double SiteScheduler::sub_node_spare_gpu_s(double step_s) const { return spare_gpu_s(step_s, true); }
+
+double SiteScheduler::spare_gpu_s(double step_s, bool sub_node) const {
   const int held_short = aggregate_running_ ? aggregate_gpus_ : 0;  // ends at this boundary
   const double free = pool_.usable_nodes() * gpus_per_node_ - (pool_.busy_gpus() - held_short);
-  const double short_waiting_gpu_s = backlog_gpu_s_ + inbox_gpu_s_ - inbox_long_gpu_s_;
-  const double long_waiting_gpus = long_waiting_gpus_ + inbox_long_gpus_;
+  double short_waiting_gpu_s = backlog_gpu_s_ + inbox_gpu_s_ - inbox_long_gpu_s_;
+  double long_waiting_gpus = long_waiting_gpus_ + inbox_long_gpus_;
+  if (sub_node) {
+    const NodeSizedBelowMovable& below = node_sized_below_;
+    double node_sized = below.inbox_gpu_s;
+    for (auto at = level_books_.upper_bound(movable_level_); at != level_books_.end(); ++at)
+      node_sized += at->second.node_sized_left_gpu_s;
+    short_waiting_gpu_s = std::max(0.0, short_waiting_gpu_s - node_sized);
+    long_waiting_gpus -= below.long_gpus + below.inbox_long_gpus;
+  }
   return std::max(0.0, (free - long_waiting_gpus) * step_s - short_waiting_gpu_s);
 }
 

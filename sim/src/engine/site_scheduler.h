@@ -53,8 +53,9 @@ class SiteScheduler {
   void operator()();  // the actor's body: runs until the horizon
 
   void enqueue(std::uint32_t job);  // a job sent here to wait (by the broker or its home site)
-  // Aggregated fidelity: small jobs of one class and aggregate step sent here to be served.
-  void admit_small(std::size_t bin, std::size_t job_class, double jobs, double gpu_s);
+  // Aggregated fidelity: small jobs of one class and aggregate step sent here to be served;
+  // `node_sized_gpu_s` of their work is that of jobs of a node or more.
+  void admit_small(std::size_t bin, std::size_t job_class, double jobs, double gpu_s, double node_sized_gpu_s);
   // Aggregated fidelity: a small job longer than a step, sent here to be served.
   void admit_long(const LongSmallJob& job);
   // A job sent here whose data is still crossing the WAN: it waits once `transfer` is done.
@@ -82,8 +83,15 @@ class SiteScheduler {
   // and the GPUs of the long small jobs waiting, which take those for the step, not their
   // whole work.
   double spare_gpu_s(double step_s) const;
+  // The same for jobs smaller than a node: the jobs of a node or more waiting here at a level
+  // below the movable classes' take none of it. Those wait for whole nodes and leave the GPUs
+  // free on partly used nodes to smaller jobs, which then start at once, as EASY lets them
+  // pass; the fluid has no partly used nodes of its own.
+  double sub_node_spare_gpu_s(double step_s) const;
   // Whether a long small job of `gpus` GPUs sent here now would start at once: the spare of
-  // the step holds its GPUs (as `would_start_now` for a discrete job).
+  // the step holds its GPUs (as `would_start_now` for a discrete job). Not the spare for jobs
+  // smaller than a node, whatever its size: it would hold those GPUs for hours, where as a
+  // job it would sit on a partly used node.
   bool has_room_for_long(int gpus, double step_s) const { return spare_gpu_s(step_s) >= gpus * step_s; }
   // Aggregated fidelity: the fluid's hold serves its work up to `now`, so that what the
   // broker then sees waiting here is work its GPUs have not yet done.
@@ -147,7 +155,10 @@ class SiteScheduler {
   void add_tail_part(RunningJob part);
   void release_tail_due(double now);
   bool fluid_wants_more(double now) const;
-  void note_long_waiting(int gpus, int change);  // a long small job admitted (+1) or started (-1)
+  // A long small job of class `job_class` admitted (+1) or started (-1).
+  void note_long_waiting(int gpus, std::size_t job_class, int change);
+  bool below_movable(std::size_t job_class) const { return class_levels_[job_class] < movable_level_; }
+  double spare_gpu_s(double step_s, bool sub_node) const;
   // `spare_gpus`: free GPUs beside the hold that its jobs start on (note_hold_spare).
   void serve(double gpu_s, double from_s, double to_s, double spare_gpus);
   void account_it_energy(double now);
@@ -284,6 +295,7 @@ class SiteScheduler {
     bool counted = false;             // work already counted as served (remainders, restarts)
     bool running = false;             // held jobs' last parts: counted, but coming in over the step
     bool served = false;              // a served class's load: what its step can't serve is dropped
+    double node_sized_gpu_s = 0;      // of total_gpu_s, the work of jobs of a node or more
     std::vector<LongSmallJob> long_jobs;  // longer jobs not yet started, in arrival order
     bool done() const { return left_gpu_s <= 1e-6 * std::max(1.0, total_gpu_s) && long_jobs.empty(); }
   };
@@ -291,7 +303,7 @@ class SiteScheduler {
   const AggregateArrivals& small_;
   struct SmallArrival {
     std::size_t bin, job_class;
-    double jobs, gpu_s;
+    double jobs, gpu_s, node_sized_gpu_s;
   };
   std::vector<SmallArrival> small_inbox_;
   std::vector<std::pair<std::tuple<std::size_t, int, bool>, Batch>> arriving_;  // aggregate_boundary's batches
@@ -317,16 +329,26 @@ class SiteScheduler {
     double left_gpu_s = 0;
     int long_jobs = 0;
     std::size_t batches_before_long = 0;  // leading batches known to hold no long job waiting
+    double node_sized_left_gpu_s = 0;     // of left_gpu_s, jobs of a node or more
   };
   std::map<int, LevelBooks, std::greater<>> level_books_;
   std::vector<int> served_levels_;  // the levels served classes queue at
   std::vector<int> class_levels_;   // each class's level in the fluid's queue
+  int movable_level_ = 0;           // ... that of the classes that may move
+  // The jobs of a node or more waiting at levels below movable_level_ (sub_node_spare_gpu_s):
+  // short work admitted this routing round, and the GPUs of long jobs admitted, this round
+  // and before (the short work queued is in level_books_).
+  struct NodeSizedBelowMovable {
+    double inbox_gpu_s = 0;
+    int inbox_long_gpus = 0, long_gpus = 0;
+  } node_sized_below_;
   // The jobs' work left in the backlog (a served load's apart), in whole units of 2^-10
   // GPU-seconds, so that kept batch by batch it is exactly the sum afresh: the broker's choice
   // between sites hangs on its last bits. Room for 2.5e12 GPU-hours, over
   // 10,000 times the default's whole demand (2.2e8 over four years).
   std::int64_t jobs_left_units_ = 0;
   static std::int64_t work_units(double gpu_s);
+  static double node_sized_share(const Batch& b);
   void count_jobs_left(const Batch& b, double left_before);
   void add_work(int priority, const Batch& b);
   void take_work(int priority, Batch& b, double gpu_s);

@@ -74,6 +74,10 @@ class Keeper {
       const std::size_t cell = static_cast<std::size_t>(j.submit_s / s_.fidelity.step_s) * small_.classes + j.job_class;
       small_.count[j.site][cell] += 1;
       small_.gpu_s[j.site][cell] += j.gpus * j.duration_s;
+      if (j.gpus < s_.sites[j.site].gpu.gpus_per_node) {
+        small_.sub_node_count[j.site][cell] += 1;
+        small_.sub_node_gpu_s[j.site][cell] += j.gpus * j.duration_s;
+      }
       if (from_trace_) out_.short_durations.add(j.gpus, j.duration_s, kResidualBins);
     }
     if (j.outcome != JobOutcome::kCompleted) {

@@ -270,6 +270,8 @@ std::vector<Job> draw_workload(const Scenario& s, AggregateArrivals& small, Smal
     small.classes = s.job_classes.size();
     small.count.assign(s.sites.size(), std::vector<std::uint32_t>(small.steps * small.classes, 0));
     small.gpu_s.assign(s.sites.size(), std::vector<double>(small.steps * small.classes, 0.0));
+    small.sub_node_count.assign(s.sites.size(), std::vector<std::uint32_t>(small.steps * small.classes, 0));
+    small.sub_node_gpu_s.assign(s.sites.size(), std::vector<double>(small.steps * small.classes, 0.0));
     small.months = static_cast<std::size_t>(cal.month_index_at(std::max(0.0, cal.seconds_at(s.end) - 1))) + 1;
     small.ended_early_gpu_s.assign(s.sites.size(), std::vector<double>(small.months * small.classes * 2, 0.0));
     small.long_jobs.assign(s.sites.size(), {});

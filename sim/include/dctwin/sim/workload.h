@@ -102,6 +102,10 @@ struct AggregateArrivals {
   // [site][step * classes + class]
   std::vector<std::vector<std::uint32_t>> count;
   std::vector<std::vector<double>> gpu_s;
+  // Of count and gpu_s, the jobs smaller than a node of their site: they fit on the GPUs left
+  // free on partly used nodes, which jobs of a node or more can't use, and are routed apart.
+  std::vector<std::vector<std::uint32_t>> sub_node_count;
+  std::vector<std::vector<double>> sub_node_gpu_s;
   std::vector<std::vector<LongSmallJob>> long_jobs;  // [site], by submit time
   std::uint64_t total = 0;
   std::size_t months = 0;
