@@ -235,12 +235,13 @@ double Broker::keep_home(std::size_t bin, bool sub_node) {
   return moving;
 }
 
-// Every movable bin of the step is routed against the same view of the sites, as one body of
-// work, so that neither the order of the sites nor that of the classes decides where it goes
-// (each home's bin in turn raised the waits of the sites it filled, and the sites listed
-// last got the most). What does not stay home (keep_home) is water-filled, each bin over its
-// share of every site's GPUs, in proportion to its work, so that bins without a data set to
-// carry all spread alike.
+// The step's movable bins are routed in two parts, the jobs smaller than a node and then the
+// others; each part of every bin against the same view of the sites, as one body of work, so
+// that neither the order of the sites nor that of the classes decides where it goes (each
+// home's bin in turn raised the waits of the sites it filled, and the sites listed last got
+// the most). What does not stay home (keep_home) is water-filled, each bin over its share of
+// every site's GPUs, in proportion to its work, so that bins without a data set to carry all
+// spread alike.
 void Broker::route_movable_bins(std::size_t bin, double step, std::vector<double>& reservation_s) {
   const std::size_t n = sites_.size();
   SmallRouting& r = routing_;
