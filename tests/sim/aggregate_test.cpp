@@ -52,6 +52,11 @@ WaitShares of_class(const dctwin::sim::RunResult& r, std::size_t job_class, std:
   return w;
 }
 
+// The waits of `job_class` at the first site, once `s` has run.
+WaitShares waits_after_run(const dctwin::sim::Scenario& s, std::size_t job_class) {
+  return of_class(dctwin::sim::Twin(s).run(), job_class, s.job_classes.size());
+}
+
 }  // namespace
 
 TEST(AggregatedWaits, NoSmallJobWaitsWhenTheSiteHasRoomAtEveryLevel) {
@@ -89,8 +94,7 @@ TEST(AggregatedWaits, SmallJobsStartOnTheGpusLeftFreeBesideTheHold) {
   s.trace = {{0, 7200, 256, 0, pretraining}};
   for (int i = 0; i < 40; ++i) s.trace.push_back({3600 + 45 + 90.0 * i, 600, 1, 0, urgent});
   for (int i = 0; i < 20; ++i) s.trace.push_back({7200 + 90 + 180.0 * i, 600, 1, 0, evaluation});
-  const auto r = dctwin::sim::Twin(s).run();
-  const WaitShares w = of_class(r, evaluation, s.job_classes.size());
+  const WaitShares w = waits_after_run(s, evaluation);
   ASSERT_NEAR(w.jobs, 20, 1e-9);
   EXPECT_EQ(w.waited, 0) << "mean wait " << w.mean_wait_h() * 60 << " min";
 }
@@ -109,8 +113,7 @@ TEST(AggregatedWaits, HeldJobsEndingInAStepRunBesideItsArrivals) {
   for (int i = 0; i < 100; ++i) s.trace.push_back({0, 5000, 1, 0, urgent});
   const double step_s = s.fidelity.step_s;
   for (int i = 0; i < 20; ++i) s.trace.push_back({5 * step_s + 22.5 + 45.0 * i, 600, 1, 0, evaluation});
-  const auto r = dctwin::sim::Twin(s).run();
-  const WaitShares w = of_class(r, evaluation, s.job_classes.size());
+  const WaitShares w = waits_after_run(s, evaluation);
   ASSERT_NEAR(w.jobs, 20, 1e-9);
   EXPECT_EQ(w.waited, 0) << "mean wait " << w.mean_wait_h() * 3600 << " s";
 }
