@@ -247,6 +247,23 @@ TEST(AggregatedWaits, ALongJobLeavesTheGpusToShortWorkThatCameBeforeIt) {
   EXPECT_GT(out[1], 1000) << "the long job's wait, s: until the short work is done";
 }
 
+constexpr double kStep = 900;  // small-jobs.yaml's aggregate step, the schema's default
+
+// small-jobs.yaml's site with no failures, given the jobs of `trace` (by submission): how long
+// the first job of `gpus` GPUs waited, or -1 if it never started.
+double wait_in_the_small_jobs_case_s(bool aggregated, std::vector<dctwin::sim::TraceJob> trace, int gpus) {
+  auto s = dctwin::sim::ScenarioLoader(DCTWIN_DATA_DIR).load_file(DCTWIN_TEST_DATA_DIR "/small-jobs.yaml");
+  s.reliability.causes.clear();
+  s.fidelity.aggregated = aggregated;
+  EXPECT_EQ(s.fidelity.step_s, kStep);
+  std::stable_sort(trace.begin(), trace.end(), [](const auto& a, const auto& b) { return a.submit_s < b.submit_s; });
+  s.trace = std::move(trace);
+  for (const auto& j : dctwin::sim::Twin(s).run().jobs) {
+    if (j.job.gpus == gpus) return j.start_s - j.job.submit_s;
+  }
+  return -1;
+}
+
 // A discrete job that begins to wait in mid-step behind small jobs in flight waits, as it would
 // behind jobs, until the nodes they hold come free, a node once the last of its jobs has
 // ended: EASY holds to its reservation only the jobs that start while it waits. One site of
@@ -254,17 +271,10 @@ TEST(AggregatedWaits, ALongJobLeavesTheGpusToShortWorkThatCameBeforeIt) {
 // 5 minutes into the ninth step a job that needs every node. (Each fidelity in a test of its
 // own: SimGrid's clock runs on within a process.)
 double wait_of_the_whole_site_job_s(bool aggregated) {
-  auto s = dctwin::sim::ScenarioLoader(DCTWIN_DATA_DIR).load_file(DCTWIN_TEST_DATA_DIR "/small-jobs.yaml");
-  s.reliability.causes.clear();
-  s.fidelity.aggregated = aggregated;
-  const double submit_s = 8 * s.fidelity.step_s + 300;
-  for (int k = 0; k < 240; ++k) s.trace.push_back({30.0 + 60 * k, 3000, 1, 0, 0});
-  s.trace.push_back({submit_s, 3600, 256, 0, 1});
-  std::stable_sort(s.trace.begin(), s.trace.end(), [](const auto& a, const auto& b) { return a.submit_s < b.submit_s; });
-  for (const auto& j : dctwin::sim::Twin(s).run().jobs) {
-    if (j.job.gpus == 256) return j.start_s - submit_s;
-  }
-  return -1;
+  std::vector<dctwin::sim::TraceJob> trace;
+  for (int k = 0; k < 240; ++k) trace.push_back({30.0 + 60 * k, 3000, 1, 0, 0});
+  trace.push_back({8 * kStep + 300, 3600, 256, 0, 1});
+  return wait_in_the_small_jobs_case_s(aggregated, std::move(trace), 256);
 }
 
 TEST(AggregatedTail, AsJobsTheWholeSiteJobWaitsForTheLastSmallJobInFlight) {
@@ -279,6 +289,34 @@ TEST(AggregatedTail, SmallJobsInFlightWhenAJobBeginsToWaitRunOnToTheirEnds) {
   // it let go of them all at the step's end, 600 s on.
   ASSERT_EQ(dctwin::sim::kTailTranches, 3u);
   EXPECT_NEAR(wait_of_the_whole_site_job_s(true), 3000 * std::pow(5.0 / 6, 1.0 / 8), 60);
+}
+
+// Small jobs in flight at a boundary hold their nodes until they end whether or not a job
+// waits then. One site of 256 GPUs: a job of 24 nodes for five hours; forty one-GPU jobs of
+// 3,000 s half a minute into the eighth step, more work than the eight free nodes do by the
+// boundary; nothing arrives after them until, a minute into the tenth step, a job that needs
+// the eight nodes.
+double wait_after_the_load_falls_s(bool aggregated) {
+  std::vector<dctwin::sim::TraceJob> trace = {{0, 20 * kStep, 192, 0, 1}};
+  for (int k = 0; k < 40; ++k) trace.push_back({7 * kStep + 30 + k, 3000, 1, 0, 0});
+  trace.push_back({9 * kStep + 60, 3600, 64, 0, 1});
+  return wait_in_the_small_jobs_case_s(aggregated, std::move(trace), 64);
+}
+
+TEST(AggregatedTail, AsJobsAJobWaitsForTheSmallJobsStillInFlightAfterTheLoadFalls) {
+  // The last of the forty, started at 6,369 s, ends at 9,369 s.
+  EXPECT_NEAR(wait_after_the_load_falls_s(false), 1209, 1);
+}
+
+TEST(AggregatedTail, SmallJobsInFlightAtABoundaryHoldTheirNodesThoughNothingWaitsThen) {
+  // At the eighth step's end the fluid still has the forty jobs' work and no job waits:
+  // its GPUs stay held in parts that let go at the quantiles of when such nodes come free,
+  // the last 3000 x (5/6)^(1/8) s after that boundary. (Later than as jobs: the fluid takes
+  // jobs in flight at a boundary to be at random points of their lives, and these began
+  // together.) Letting them all go at the boundary, as before, the job found the next step's
+  // small hold in its way and waited for that, counted from its arrival: 2,932 s.
+  ASSERT_EQ(dctwin::sim::kTailTranches, 3u);
+  EXPECT_NEAR(wait_after_the_load_falls_s(true), 8 * kStep + 3000 * std::pow(5.0 / 6, 1.0 / 8) - (9 * kStep + 60), 60);
 }
 
 namespace {

@@ -141,17 +141,17 @@ std::vector<Slice> SiteScheduler::end_step_hold(double now) {
   return ending;
 }
 
-// Small jobs running at a boundary would hold their GPUs until they end, and a node of them
-// is free only once the last has ended (node_free_s_). Only a discrete job waiting now could
-// take those GPUs before then, so without one they are all free now. With one, before the
+// Small jobs running at a boundary hold their GPUs until they end, and a node of them is free
+// only once the last has ended (node_free_s_), whether or not a discrete job waits then: one
+// arriving later in the step finds them still running where the load has fallen. Before the
 // discrete jobs are placed:
-// - the small jobs that were in flight when it began to wait, if that was in the step now
-//   ending, run on to their own ends (EASY holds to its reservation only the jobs that start
+// - if a discrete job began to wait in the step now ending, the small jobs that were in flight
+//   then run on to their own ends (EASY holds to its reservation only the jobs that start
 //   while it waits): of the GPUs the short work had then, equal parts taken node by node let
 //   go at node_free_s_ after that moment;
 // - of the rest, as many as the jobs' work keeps busy stay held, in equal parts until
-//   node_free_s_ from now, but not past the head's reservation beyond the GPUs it won't need
-//   then.
+//   node_free_s_ from now, but, while a discrete job waits, not past its reservation beyond
+//   the GPUs it won't need then.
 // The other GPUs are free now.
 void SiteScheduler::keep_tail(double now, std::vector<Slice> ending) {
   int ending_gpus = 0;
@@ -183,21 +183,24 @@ void SiteScheduler::keep_tail(double now, std::vector<Slice> ending) {
       if (!part.slices.empty()) add_tail_part(std::move(part));
     }
   };
-  if (head.any && node_free_s_.back() > kTimeEpsilon_s) {
+  if (node_free_s_.back() > kTimeEpsilon_s) {
     account_it_energy(now);
     account_busy(now);
-    const bool began_in_step = head.job == waiting_head_ && waiting_since_s_ > now - step + kTimeEpsilon_s;
+    const bool began_in_step = head.any && head.job == waiting_head_ && waiting_since_s_ > now - step + kTimeEpsilon_s;
     if (began_in_step && waiting_hold_gpus_ > 0) {
       keep_parts(std::min(ending_gpus, waiting_hold_gpus_),
                  [&](int q, int) { return waiting_since_s_ + node_free_s_[static_cast<std::size_t>(q)]; });
     }
     const int keep = std::min(ending_gpus - kept, std::max(0, busy - tail_gpus_ - kept));
     if (keep > 0) {
-      // The head's reservation as it stands with the rest of the ending GPUs free.
-      std::vector<Slice> rest(ending.begin() + static_cast<std::ptrdiff_t>(next), ending.end());
-      pool_.give(rest);
-      const HeadRoom room = head_room(head, now);  // the parts kept so far count as running
-      pool_.take(rest);
+      HeadRoom room;  // with no discrete job waiting, no reservation to end the parts by
+      if (head.any) {
+        // The head's reservation as it stands with the rest of the ending GPUs free.
+        std::vector<Slice> rest(ending.begin() + static_cast<std::ptrdiff_t>(next), ending.end());
+        pool_.give(rest);
+        room = head_room(head, now);  // the parts kept so far count as running
+        pool_.take(rest);
+      }
       int extra = room.extra_gpus;
       keep_parts(keep, [&](int q, int want) {
         double end = now + node_free_s_[static_cast<std::size_t>(q)];
