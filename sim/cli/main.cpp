@@ -87,9 +87,10 @@ int run_command(const std::string& scenario_path, const std::string& out_dir, st
     return j.state != sim::JobState::kUnsubmitted;
   }));
   if (scenario.fidelity.aggregated && aggregated > 0) {
-    std::cout << "note: small jobs in aggregate: their queue waits can differ from --fidelity exact (on a busy "
-                 "programme pre-training's p95 about 5 % shorter, a site's by up to 45 %; over the years "
-                 "pre-training's and debug's about a quarter and fine-tuning's two thirds longer; docs/workloads.md)\n";
+    std::cout << "note: small jobs in aggregate: queue waits agree with --fidelity exact on a busy month's "
+                 "programme-wide p95 as a mean over many seeds, not run by run nor site by site (a site's by up "
+                 "to 40 %); over the years pre-training's and debug's about a quarter and fine-tuning's 60 % "
+                 "longer; docs/workloads.md\n";
   }
   if (scenario.fidelity.aggregated) {
     std::printf("\n%.0f jobs simulated in %.2f s wall (aggregated fidelity: %zu as engine activities, the rest "
