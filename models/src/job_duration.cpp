@@ -17,14 +17,17 @@ JobDuration::JobDuration(double median_h, double p90_h, double max_h, double mea
     throw std::invalid_argument("durations need 0 < median <= p90 <= max");
   }
   if (mean_h > 0 && sigma_ > 0) {
-    const double least = mean_of(kSigmaTailMin), most = greatest_mean_h();
+    // One scan of the tail slopes serves the check and the search: it is most of the cost of
+    // building a JobDuration, and a run builds one per class several times.
+    const double steepest = steepest_useful_tail();
+    const double least = mean_of(kSigmaTailMin), most = mean_of(steepest);
     if (mean_h < least * (1 - 1e-9) || mean_h > most) {
       throw std::invalid_argument("a mean of " + std::to_string(mean_h) + " h lies outside what a median of " +
                                   std::to_string(median_h) + " h, a p90 of " + std::to_string(p90_h) +
                                   " h and a cap of " + std::to_string(max_h) + " h allow (" + std::to_string(least) +
                                   " to " + std::to_string(most) + " h)");
     }
-    double lo = kSigmaTailMin, hi = steepest_useful_tail();
+    double lo = kSigmaTailMin, hi = steepest;
     for (int i = 0; i < 200 && hi - lo > 1e-12; ++i) {
       const double mid = 0.5 * (lo + hi);
       (mean_of(mid) < mean_h ? lo : hi) = mid;
