@@ -53,14 +53,14 @@ TEST(HeldJobs, EasySeesEachStepsGpusFreeWhenTheyAreGivenBack) {
   const HeldJobs held = two_starts();
   const auto& view = held.view(0);
   ASSERT_EQ(view.size(), 2u);
-  EXPECT_DOUBLE_EQ(view[0].expected_end_s, 8 * kStep);  // step 8: its start
-  EXPECT_EQ(gpus_on(view[0].slices, 0), 4);
-  EXPECT_EQ(gpus_on(view[0].slices, 1), 0);
-  EXPECT_DOUBLE_EQ(view[1].expected_end_s, 80 * kStep);
-  EXPECT_EQ(gpus_on(view[1].slices, 1), 4);
+  EXPECT_DOUBLE_EQ(view[0]->expected_end_s, 8 * kStep);  // step 8: its start
+  EXPECT_EQ(gpus_on(view[0]->slices, 0), 4);
+  EXPECT_EQ(gpus_on(view[0]->slices, 1), 0);
+  EXPECT_DOUBLE_EQ(view[1]->expected_end_s, 80 * kStep);
+  EXPECT_EQ(gpus_on(view[1]->slices, 1), 4);
   // From step 8 on, only step 80's job is ahead.
   ASSERT_EQ(held.view(8).size(), 1u);
-  EXPECT_EQ(gpus_on(held.view(8)[0].slices, 1), 4);
+  EXPECT_EQ(gpus_on(held.view(8)[0]->slices, 1), 4);
 }
 
 // Hours ahead, each step's GPUs still come free at that step's start, not at the end of a
@@ -70,11 +70,11 @@ TEST(HeldJobs, EasySeesJobsEndingHoursAheadFreeEachAtItsOwnStep) {
   held.add({{60, 8, 0.0}, {75, 8, 0.0}}, {{0, 8}, {1, 8}});
   const auto& view = held.view(0);
   ASSERT_EQ(view.size(), 2u);
-  EXPECT_DOUBLE_EQ(view[0].expected_end_s, 60 * kStep);
-  EXPECT_EQ(gpus_on(view[0].slices, 0), 8);
-  EXPECT_EQ(gpus_on(view[0].slices, 1), 0);
-  EXPECT_DOUBLE_EQ(view[1].expected_end_s, 75 * kStep);
-  EXPECT_EQ(gpus_on(view[1].slices, 1), 8);
+  EXPECT_DOUBLE_EQ(view[0]->expected_end_s, 60 * kStep);
+  EXPECT_EQ(gpus_on(view[0]->slices, 0), 8);
+  EXPECT_EQ(gpus_on(view[0]->slices, 1), 0);
+  EXPECT_DOUBLE_EQ(view[1]->expected_end_s, 75 * kStep);
+  EXPECT_EQ(gpus_on(view[1]->slices, 1), 8);
 }
 
 TEST(HeldJobs, DroppedJobsWaitAgainForTheWorkTheyHaveLeft) {
@@ -106,7 +106,7 @@ TEST(HeldJobs, AJobOffAFailedNodeKeepsItsEndWhereverItGoes) {
   off = held.take_off(1);
   EXPECT_DOUBLE_EQ(held.rehome(off, {{6, 1}}, kStep), 3 * 79 * kStep + 0.75 * 100);
   EXPECT_EQ(held.gpus(), 1);
-  EXPECT_EQ(gpus_on(held.view(1).front().slices, 6), 1);
+  EXPECT_EQ(gpus_on(held.view(1).front()->slices, 6), 1);
 }
 
 TEST(HeldJobs, JobsEndingPastTheHorizonAreHeldToTheEnd) {

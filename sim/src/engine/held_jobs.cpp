@@ -24,7 +24,9 @@ int take_in_turn(const std::vector<Slice>& slices, std::size_t& next, int& left_
 void HeldJobs::file(std::size_t release_step, int gpus, double work_gpu_s,
                     const std::vector<Slice>& slices, std::size_t& next, int& left_in_slice) {
   Step& step = by_release_[release_step];
-  const int filed = take_in_turn(slices, next, left_in_slice, gpus, step.slices);
+  // release(s) gives a step's GPUs back at the boundary that begins step s.
+  step.jobs.expected_end_s = static_cast<double>(release_step) * step_s_;
+  const int filed = take_in_turn(slices, next, left_in_slice, gpus, step.jobs.slices);
   step.gpus += filed;
   if (gpus > 0) step.work_gpu_s += work_gpu_s * filed / gpus;
   gpus_ += filed;
@@ -46,7 +48,7 @@ std::vector<Slice> HeldJobs::release(std::size_t step, double& work_gpu_s) {
   work_gpu_s = 0;
   const auto held = by_release_.find(step);
   if (step >= steps_ || held == by_release_.end()) return {};
-  std::vector<Slice> freed = std::move(held->second.slices);
+  std::vector<Slice> freed = std::move(held->second.jobs.slices);
   work_gpu_s = held->second.work_gpu_s;
   gpus_ -= held->second.gpus;
   by_release_.erase(held);
@@ -71,7 +73,7 @@ std::vector<Slice> HeldJobs::drop_all(double now, double& work_gpu_s) {
   work_gpu_s = 0;
   std::vector<Slice> freed;
   for (auto& [step, held] : by_release_) {
-    freed.insert(freed.end(), held.slices.begin(), held.slices.end());
+    freed.insert(freed.end(), held.jobs.slices.begin(), held.jobs.slices.end());
     work_gpu_s += forget(step, held, held.gpus, now);
   }
   by_release_.clear();
@@ -84,7 +86,7 @@ HeldJobs::OffNode HeldJobs::take_off(std::uint32_t node) {
   OffNode off;
   for (auto& [step, held] : by_release_) {
     int here = 0;
-    std::erase_if(held.slices, [&](const Slice& sl) {
+    std::erase_if(held.jobs.slices, [&](const Slice& sl) {
       if (sl.node != node) return false;
       here += sl.gpus;
       off.slices.push_back(sl);
@@ -103,7 +105,7 @@ double HeldJobs::rehome(const OffNode& off, const std::vector<Slice>& elsewhere,
   double work = 0;
   for (const OffNode::Part& part : off.parts) {
     Step& held = by_release_.at(part.release_step);
-    const int kept = take_in_turn(elsewhere, next, left_in_slice, part.gpus, held.slices);
+    const int kept = take_in_turn(elsewhere, next, left_in_slice, part.gpus, held.jobs.slices);
     if (kept < part.gpus) work += forget(part.release_step, held, part.gpus - kept, now);
   }
   std::erase_if(by_release_, [](const auto& held) { return held.second.gpus == 0; });
@@ -111,20 +113,13 @@ double HeldJobs::rehome(const OffNode& off, const std::vector<Slice>& elsewhere,
   return work;
 }
 
-const std::vector<RunningJob>& HeldJobs::view(std::size_t current) const {
+const std::vector<const RunningJob*>& HeldJobs::view(std::size_t current) const {
   if (!view_dirty_ && view_step_ == current) return view_;
   view_dirty_ = false;
   view_step_ = current;
-  std::size_t built = 0;
+  view_.clear();
   const auto past = by_release_.lower_bound(steps_);  // held to the end: never free
-  for (auto held = by_release_.upper_bound(current); held != past; ++held) {
-    if (built == view_.size()) view_.emplace_back();
-    RunningJob& r = view_[built++];
-    // release(s) gives a step's GPUs back at the boundary that begins step s.
-    r.expected_end_s = static_cast<double>(held->first) * step_s_;
-    r.slices = held->second.slices;
-  }
-  view_.resize(built);
+  for (auto step = by_release_.upper_bound(current); step != past; ++step) view_.push_back(&step->second.jobs);
   return view_;
 }
 

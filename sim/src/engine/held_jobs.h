@@ -50,12 +50,12 @@ class HeldJobs {
   OffNode take_off(std::uint32_t node);
   double rehome(const OffNode& off, const std::vector<Slice>& elsewhere, double now);
   // As EASY sees them at step `current`: each later step's GPUs, free at that step's start,
-  // when release() gives them back.
-  const std::vector<RunningJob>& view(std::size_t current) const;
+  // when release() gives them back. Valid until the holds change.
+  const std::vector<const RunningJob*>& view(std::size_t current) const;
 
  private:
   struct Step {
-    std::vector<Slice> slices;
+    RunningJob jobs;  // its jobs' GPUs as one, free at the step's start: EASY reads it in place
     int gpus = 0;
     double work_gpu_s = 0;  // of its jobs' runs within the step
   };
@@ -68,7 +68,7 @@ class HeldJobs {
   double step_s_;
   std::map<std::size_t, Step> by_release_;
   int gpus_ = 0;
-  mutable std::vector<RunningJob> view_;  // its entries' slice lists keep their storage
+  mutable std::vector<const RunningJob*> view_;  // into by_release_, whose nodes stay put
   mutable bool view_dirty_ = true;
   mutable std::size_t view_step_ = 0;
 };

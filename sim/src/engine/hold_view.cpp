@@ -7,6 +7,7 @@ namespace dctwin::sim::engine {
 
 RunningJob hold_freed_at_end(const RunningJob& hold, int kept_gpus) {
   RunningJob freed{hold.expected_end_s, {}};
+  freed.slices.reserve(hold.slices.size());  // built for every reservation a pass works out
   for (const Slice& sl : hold.slices) {
     const int kept = std::min(kept_gpus, sl.gpus);
     kept_gpus -= kept;

@@ -549,8 +549,8 @@ const RunningJob* SiteScheduler::RunningEndOrder::next() {
     from = From::kAggregate;
   }
   if (long_ != nullptr && next_long_ < long_->size() &&
-      (first == nullptr || (*long_)[next_long_].expected_end_s < first->expected_end_s)) {
-    first = &(*long_)[next_long_];
+      (first == nullptr || (*long_)[next_long_]->expected_end_s < first->expected_end_s)) {
+    first = (*long_)[next_long_];
     from = From::kLong;
   }
   const auto& tail = site_.tail_;

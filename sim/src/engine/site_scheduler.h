@@ -220,7 +220,7 @@ class SiteScheduler {
     RunningJob hold_freed_;             // storage when that is part of the hold
     std::set<std::pair<double, std::uint32_t>>::const_iterator discrete_;
     bool aggregate_due_ = false;
-    const std::vector<RunningJob>* long_ = nullptr;
+    const std::vector<const RunningJob*>* long_ = nullptr;
     std::size_t next_long_ = 0;
     std::size_t next_tail_ = 0;
   };
