@@ -37,6 +37,32 @@ namespace sg4 = simgrid::s4u;
 constexpr double kTimeEpsilon_s = 1e-6;
 constexpr int kTopPriority = std::numeric_limits<int>::max();  // running work that lost its GPUs
 
+// Passes an order through, counting the GPUs of the running work it has handed out, so that
+// a reservation and the GPUs free by then come from one walk of the running work.
+class GpusWalked final : public EndOrder {
+ public:
+  explicit GpusWalked(EndOrder& order) : order_(order) {}
+  void rewind() override {
+    order_.rewind();
+    started_ = true;
+    gpus_ = 0;
+  }
+  const RunningJob* next() override {
+    const RunningJob* r = order_.next();
+    if (r != nullptr) {
+      for (const Slice& s : r->slices) gpus_ += s.gpus;
+    }
+    return r;
+  }
+  bool started() const { return started_; }
+  int gpus() const { return gpus_; }
+
+ private:
+  EndOrder& order_;
+  bool started_ = false;
+  int gpus_ = 0;
+};
+
 // GPUs that do `work_gpu_s` in `seconds` at full clock; capped, as an overloaded site's
 // backlog over a moment would not fit an int.
 int gpus_to_do(double work_gpu_s, double seconds) {
@@ -324,9 +350,12 @@ SiteScheduler::HeadRoom SiteScheduler::head_room(const DiscreteHead& head, doubl
     return room;
   }
   RunningEndOrder by_end = running_by_end(head.priority);
-  room.shadow_s = easy_.shadow_time(pool_, by_end, head.gpus, now);
-  int free_then = pool_.usable_nodes() * gpus_per_node_ - pool_.busy_gpus();
-  by_end.rewind();
+  GpusWalked walked(by_end);
+  room.shadow_s = easy_.shadow_time(pool_, walked, head.gpus, now);
+  // What EASY walked ended by the reservation; the order is by end, so the rest of what ends
+  // by then comes next.
+  int free_then = pool_.usable_nodes() * gpus_per_node_ - pool_.busy_gpus() + walked.gpus();
+  if (!walked.started()) by_end.rewind();
   for (const RunningJob* r = by_end.next(); r != nullptr && r->expected_end_s <= room.shadow_s; r = by_end.next()) {
     for (const Slice& s : r->slices) free_then += s.gpus;
   }
