@@ -523,7 +523,9 @@ SiteScheduler::RunningEndOrder::RunningEndOrder(const SiteScheduler& site, int h
   if (kept == 0) {
     hold_ = &site.aggregate_plan_;
   } else if (kept < site.aggregate_gpus_ - site.tail_gpus_) {
-    hold_freed_ = hold_freed_at_end(site.aggregate_plan_, kept);
+    // Built when the walk reaches it: most walks end first, the head fitting at once.
+    kept_gpus_ = kept;
+    hold_freed_.expected_end_s = site.aggregate_plan_.expected_end_s;
     hold_ = &hold_freed_;
   }
   rewind();
@@ -561,7 +563,13 @@ const RunningJob* SiteScheduler::RunningEndOrder::next() {
   if (first == nullptr) return nullptr;
   switch (from) {
     case From::kDiscrete: ++discrete_; break;
-    case From::kAggregate: aggregate_due_ = false; break;
+    case From::kAggregate:
+      aggregate_due_ = false;
+      if (kept_gpus_ > 0) {
+        hold_freed_ = hold_freed_at_end(site_.aggregate_plan_, kept_gpus_);
+        kept_gpus_ = 0;
+      }
+      break;
     case From::kLong: ++next_long_; break;
     case From::kTail: ++next_tail_; break;
   }

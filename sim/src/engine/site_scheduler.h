@@ -218,6 +218,7 @@ class SiteScheduler {
     const SiteScheduler& site_;
     const RunningJob* hold_ = nullptr;  // the aggregate's GPUs that come free for the head
     RunningJob hold_freed_;             // storage when that is part of the hold
+    int kept_gpus_ = 0;                 // > 0: hold_freed_'s slices are still to be worked out
     std::set<std::pair<double, std::uint32_t>>::const_iterator discrete_;
     bool aggregate_due_ = false;
     const std::vector<const RunningJob*>* long_ = nullptr;
